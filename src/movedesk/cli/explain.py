@@ -1,0 +1,75 @@
+"""`movedesk explain` (one company, one session) and `movedesk brief` (the day's edition)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from movedesk.cli._common import console, err_console, settings, state
+from movedesk.errors import UnknownCommand
+
+FORMATS = ("md", "html", "json")
+
+
+def _cutoff(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UnknownCommand(
+            f"cannot read --cutoff {text!r}", hint="use ISO time, e.g. 2024-12-23T08:00:00Z"
+        ) from exc
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+def explain(
+    company: Annotated[str, typer.Argument(help="Symbol or company name, e.g. SMIC, 0981.HK, 中芯国际")],
+    date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
+    cutoff: Annotated[
+        str | None, typer.Option("--cutoff", help="Use only news published up to this UTC time (ISO)")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md, html or json")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", help="Also write all formats and the chart here")] = None,
+) -> None:
+    """Explain a company's move on a session: drivers with citations, analysts, checked numbers."""
+    from movedesk.desk import Desk
+    from movedesk.explain.explain import explain as run
+    from movedesk.publish.brief import brief_json
+    from movedesk.publish.writer import build_brief, html_page, write_brief
+
+    if fmt not in FORMATS:
+        raise UnknownCommand(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    with Desk.open(settings(state.db).db, settings(state.db)) as desk:
+        expl = run(desk, company, date.date(), cutoff=_cutoff(cutoff))
+        if out is not None:
+            for path in write_brief(desk, expl, out).values():
+                err_console.print(f"wrote {path}", highlight=False)
+        brief, _, _ = build_brief(desk, expl)
+    if fmt == "md":
+        sys.stdout.write(brief.markdown)
+    elif fmt == "html":
+        sys.stdout.write(html_page(brief))
+    else:
+        sys.stdout.write(json.dumps(brief_json(brief), ensure_ascii=False, indent=2) + "\n")
+
+
+def brief(
+    date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
+    universe: Annotated[str | None, typer.Option("--universe", help="Universe to scan (default: all)")] = None,
+    top: Annotated[int, typer.Option("--top", help="How many movers")] = 5,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the edition files")] = Path("movedesk-edition"),
+) -> None:
+    """The day's edition: top abnormal movers with their explanations, in one document."""
+    from movedesk.desk import Desk
+    from movedesk.publish.edition import write_edition
+
+    with Desk.open(settings(state.db).db, settings(state.db)) as desk:
+        paths = write_edition(desk, date.date(), out, universe=universe, top=top)
+    for path in paths.values():
+        console.print(f"wrote {path}", highlight=False)

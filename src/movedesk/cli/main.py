@@ -1,0 +1,84 @@
+"""The ``movedesk`` command: typer verbs that parse, call one library function, and render."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+
+from movedesk import __version__
+from movedesk.cli import _common
+from movedesk.cli._common import err_console, exit_code, state
+from movedesk.cli.demo import demo
+from movedesk.cli.explain import brief, explain
+from movedesk.cli.extract import eval_app, extract
+from movedesk.cli.markets import companies, ingest_app, move, moves
+from movedesk.cli.news import news_app
+from movedesk.errors import MovedeskError, UnknownCommand
+
+app = typer.Typer(
+    name="movedesk",
+    help="A market-move news desk: detect unusual moves, gather the news, explain, verify, publish briefs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="Store path (DuckDB file)")] = None,
+) -> None:
+    state.debug = debug
+    state.db = db
+
+
+@app.command()
+def version() -> None:
+    """Print movedesk's version."""
+    _common.console.print(f"movedesk {__version__}")
+
+
+app.command()(demo)
+app.command()(move)
+app.command()(moves)
+app.command()(companies)
+app.command()(extract)
+app.command()(explain)
+app.command()(brief)
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(news_app, name="news")
+app.add_typer(eval_app, name="eval")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, print movedesk errors as one line with their code."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        app(args=args, standalone_mode=False)
+    except MovedeskError as exc:
+        if state.debug or "--debug" in args:
+            traceback.print_exc()
+        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+        raise SystemExit(exit_code(exc)) from None
+    except typer.Abort:
+        raise SystemExit(1) from None
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.exceptions.NoSuchOption | click.exceptions.UsageError):
+            if "No such command" in str(exc):
+                name = str(exc).split("'")[1] if "'" in str(exc) else "?"
+                err = UnknownCommand(f"unknown command {name!r}")
+                err_console.print(f"[red]error[/red] {err}", highlight=False, soft_wrap=True)
+            else:
+                exc.show()
+            raise SystemExit(2) from None
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        raise
+    # standalone_mode=False returns the exit code of typer.Exit instead of raising

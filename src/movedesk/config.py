@@ -1,0 +1,37 @@
+"""Settings: one pydantic-settings object read from ``MOVEDESK_*`` variables, passed explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_db_path() -> Path:
+    """Per-user data dir, e.g. ``~/.local/share/movedesk/movedesk.duckdb``."""
+    return Path(platformdirs.user_data_dir("movedesk")) / "movedesk.duckdb"
+
+
+class Settings(BaseSettings):
+    """Every setting has a default and a help line; the CLI's ``--db`` overrides ``MOVEDESK_DB``."""
+
+    model_config = SettingsConfigDict(env_prefix="MOVEDESK_", extra="ignore", env_ignore_empty=True)
+
+    db: str = Field(default_factory=lambda: str(default_db_path()), description="Store: DuckDB file path")
+    lookback_days: int = Field(7, description="Days of news before a session that explain considers")
+    tolerance_pct: float = Field(
+        0.15, description="Percentage points within which a claimed move is 'roughly true'"
+    )
+    min_abs_z: float = Field(2.0, description="|z| of the abnormal return above which a move is significant")
+    near_dup_threshold: float = Field(0.8, description="Jaccard similarity for near-duplicate articles")
+    allow_private: bool = Field(False, description="Allow fetching from private/loopback addresses")
+    secret_key: str = Field("", description="Key that signs unsubscribe and confirmation links")
+    smtp_host: str = Field("localhost", description="SMTP host for the newsletter")
+    smtp_port: int = Field(25, description="SMTP port")
+    smtp_user: str = Field("", description="SMTP user name (empty: no auth)")
+    smtp_password: str = Field("", description="SMTP password")
+    smtp_tls: bool = Field(False, description="Use STARTTLS")
+    mail_from: str = Field("movedesk <briefs@localhost>", description="From: address of mails")
+    base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the web app, for links in mails")

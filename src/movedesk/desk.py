@@ -1,0 +1,107 @@
+"""The library object the CLI and the web app drive: a store, a registry and settings.
+
+>>> from movedesk.desk import Desk
+>>> desk = Desk.open(":memory:")
+>>> desk.registry.lookup("0981.HK").id
+'SMIC'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from movedesk.calendars import is_session, require_session
+from movedesk.config import Settings
+from movedesk.detect.descriptors import describe
+from movedesk.errors import InsufficientData, UnknownCompany
+from movedesk.models import Company, Move
+from movedesk.registry import Registry, default_registry
+from movedesk.store import DuckDBStore, UpsertReport, open_store
+
+
+class Desk:
+    """One news desk: open it on a store, then ingest, detect, explain and publish."""
+
+    def __init__(self, store: DuckDBStore, settings: Settings, registry: Registry | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.registry = registry or default_registry()
+
+    @classmethod
+    def open(cls, db: str | Path | None = None, settings: Settings | None = None) -> Desk:
+        settings = settings or Settings()
+        return cls(open_store(db if db is not None else settings.db), settings)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Desk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingest ----------------------------------------------------------------------------------------
+    def ingest_prices(self, paths: Iterable[str | Path]) -> UpsertReport:
+        """Load price files (CSV/Parquet, long format) into the store; each file is all-or-nothing."""
+        from movedesk.providers.prices.files import load_price_file
+
+        report = UpsertReport()
+        for path in paths:
+            report = report.merge(self.store.upsert_bars(load_price_file(path)))
+        return report
+
+    def ingest_news(self, paths: Iterable[str | Path]) -> UpsertReport:
+        """Load news files into the store and link each article to the companies it mentions."""
+        from movedesk.gather.ingest import ingest_news
+
+        report = ingest_news(self.store, paths)
+        self.link_articles()
+        return report
+
+    def link_articles(self, article_ids: Sequence[str] | None = None) -> int:
+        """Record which companies each article mentions (used for fast point-in-time company news)."""
+        from movedesk.extract.entities import link_companies
+
+        articles = (
+            [a for a in (self.store.article(i) for i in article_ids) if a]
+            if article_ids is not None
+            else self.store.articles()
+        )
+        links = [(a.id, cid) for a in articles for cid in link_companies(a, self.registry)]
+        return self.store.link_companies(links)
+
+    # -- detect ----------------------------------------------------------------------------------------
+    def company(self, name_or_symbol: str) -> Company:
+        return self.registry.lookup(name_or_symbol)
+
+    def move(self, symbol: str, session: dt.date, *, history: int = 400) -> Move:
+        """All descriptors of one listing on one session, with its abnormal return vs its benchmark."""
+        company = self.registry.lookup(symbol)
+        listing = company.listing(symbol) or (company.listings[0] if company.listings else None)
+        if listing is None:
+            raise UnknownCompany(f"{symbol!r} has no listing")
+        require_session(listing.mic, session)
+        start = session - dt.timedelta(days=int(history * 1.6))
+        bars = self.store.bars([listing.symbol], start, session)
+        if bars.empty:
+            raise InsufficientData(f"no bars for {listing.symbol} up to {session}; ingest prices first")
+        bench_symbol = listing.benchmarks[0] if listing.benchmarks else None
+        bench = self.store.bars([bench_symbol], start, session) if bench_symbol else pd.DataFrame()
+        return describe(bars, listing, session, bench if not bench.empty else None, bench_symbol)
+
+    def moves_of(self, company: Company, session: dt.date) -> list[Move]:
+        """Moves of every listing of a company that traded on the session."""
+        out = []
+        for listing in company.listings:
+            if not is_session(listing.mic, session):
+                continue
+            try:
+                out.append(self.move(listing.symbol, session))
+            except InsufficientData:
+                continue
+        return out

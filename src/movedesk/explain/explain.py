@@ -1,0 +1,246 @@
+"""explain(company, session, cutoff) → Explanation: why did it move, with evidence and checked numbers.
+
+Pure given the store's contents up to the cutoff: only articles published at or before the cutoff are
+read (a point-in-time query), so news published later can never change the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from movedesk import calendars
+from movedesk.errors import InsufficientData, MovedeskError, NotATradingSession
+from movedesk.explain.rank import MIN_DRIVER_SCORE, rank_drivers
+from movedesk.explain.verify import verify_claim
+from movedesk.models import (
+    AnalystView,
+    Article,
+    Citation,
+    Company,
+    Explanation,
+    Extraction,
+    Move,
+    Verification,
+)
+from movedesk.models.explain import Verdict
+
+if TYPE_CHECKING:
+    from movedesk.desk import Desk
+
+log = logging.getLogger(__name__)
+
+#: Peers must move this much on average (same direction) for a "sector-wide" verdict.
+SECTOR_MIN_PCT = 2.0
+
+
+def default_cutoff(company: Company, session: dt.date) -> dt.datetime:
+    """The latest close among the company's listings that traded on the session."""
+    closes = [
+        calendars.session_close(x.mic, session)
+        for x in company.listings
+        if calendars.is_session(x.mic, session)
+    ]
+    if not closes:
+        raise NotATradingSession(f"{session} is not a session on any exchange where {company.name} trades")
+    return max(closes)
+
+
+def explain(
+    desk: Desk,
+    company: Company | str,
+    session: dt.date,
+    *,
+    cutoff: dt.datetime | None = None,
+) -> Explanation:
+    """Explain the company's move on the session from bars and news known at ``cutoff``.
+
+    >>> # desk = Desk.open("movedesk.duckdb"); explain(desk, "SMIC", dt.date(2024, 12, 23))
+    """
+    if isinstance(company, str):
+        company = desk.registry.lookup(company)
+    cutoff = cutoff.astimezone(dt.UTC) if cutoff is not None else default_cutoff(company, session)
+    moves = desk.moves_of(company, session)
+    if not moves:
+        raise InsufficientData(f"no bars for any listing of {company.name} on {session}; ingest prices first")
+    bench_moves = _benchmark_moves(desk, company, session)
+    since = cutoff - dt.timedelta(days=desk.settings.lookback_days)
+    articles = desk.store.articles(company=company.id, since=since, until=cutoff)
+    docs = [(a, extraction_for(desk, a)) for a in articles]
+    direction = int(np.sign(sum(m.close_pct or 0.0 for m in moves)))
+    drivers = [
+        d
+        for d in rank_drivers(company.id, docs, cutoff=cutoff, direction=direction, labels=theme_labels())
+        if d.score >= MIN_DRIVER_SCORE
+    ]
+    verdict, confidence, inputs = _verdict(desk, company, session, moves, drivers)
+    return Explanation(
+        company=company,
+        session=session,
+        cutoff=cutoff,
+        moves=tuple(moves),
+        benchmark_moves=tuple(bench_moves),
+        verdict=verdict,
+        confidence=confidence,
+        confidence_inputs=inputs,
+        drivers=tuple(drivers) if verdict == "stock-specific" else tuple(drivers[:2]),
+        analysts=tuple(_analysts(company, docs)),
+        verifications=tuple(_verifications(desk, company, session, docs)),
+        articles=tuple(_citation(a) for a, _ in sorted(docs, key=lambda d: (d[0].published, d[0].id))),
+    )
+
+
+def extraction_for(desk: Desk, article: Article) -> Extraction:
+    """The article's extraction, from the store's cache or computed once and cached."""
+    from movedesk.extract.pipeline import PIPELINE_VERSION, extract_article
+
+    cached = desk.store.extraction(article.id, PIPELINE_VERSION)
+    if cached is not None:
+        cached = {k: v for k, v in cached.items() if k not in ("schema_version", "kind")}
+        return Extraction.model_validate(cached)
+    extraction = extract_article(article, desk.registry)
+    desk.store.put_extraction(article.id, PIPELINE_VERSION, extraction.to_json_dict())
+    return extraction
+
+
+def theme_labels() -> dict[str, str]:
+    from movedesk.extract.themes import theme_labels as labels
+
+    return labels()
+
+
+def _benchmark_moves(desk: Desk, company: Company, session: dt.date) -> list[Move]:
+    out: list[Move] = []
+    seen: set[str] = set()
+    for listing in company.listings:
+        for symbol in listing.benchmarks:
+            if symbol in seen:
+                continue
+            seen.add(symbol)
+            try:
+                out.append(desk.move(symbol, session))
+            except MovedeskError as exc:
+                log.info("no benchmark move for %s on %s: %s", symbol, session, exc)
+    return out
+
+
+def _verdict(
+    desk: Desk, company: Company, session: dt.date, moves: Sequence[Move], drivers: Sequence[object]
+) -> tuple[Verdict, float, dict[str, float]]:
+    """Market-wide when the benchmark moved abnormally and the stock did not beyond it; sector-wide when
+    peers moved alike; stock-specific when drivers have enough evidence; else unexplained."""
+    min_z = desk.settings.min_abs_z
+    zs = [abs(m.z) for m in moves if m.z is not None]
+    max_z = max(zs) if zs else 0.0
+    market_day = any(m.market_day for m in moves)
+    same_way = all(
+        (m.close_pct or 0) * (m.benchmark_pct or 0) > 0 for m in moves if m.benchmark_pct is not None
+    )
+    peer = _peer_mean(desk, company, session)
+    own = float(np.mean([m.close_pct for m in moves if m.close_pct is not None] or [0.0]))
+    top = max((getattr(d, "score", 0.0) for d in drivers), default=0.0)
+    inputs = {
+        "max_abs_z": round(max_z, 3),
+        "market_day": float(market_day),
+        "peer_mean_pct": round(peer, 3) if peer is not None else float("nan"),
+        "top_driver_score": round(top, 4),
+        "drivers": float(len(drivers)),
+    }
+    if market_day and same_way and max_z < min_z:
+        return "market-wide", round(min(1.0, 0.5 + 0.5 * (1 - max_z / min_z)), 3), inputs
+    if peer is not None and abs(peer) >= SECTOR_MIN_PCT and peer * own > 0 and abs(peer) >= 0.5 * abs(own):
+        return "sector-wide", round(min(1.0, abs(peer) / max(abs(own), 1e-9)), 3), inputs
+    if drivers:
+        significance = min(1.0, max_z / min_z) if min_z > 0 else 1.0
+        return "stock-specific", round(top * (0.5 + 0.5 * significance), 3), inputs
+    return "unexplained", 0.0, inputs
+
+
+def _peer_mean(desk: Desk, company: Company, session: dt.date) -> float | None:
+    """Mean close-to-close change of the company's sector peers on the same exchange, or None."""
+    if not company.sector or not company.listings:
+        return None
+    mic = company.listings[0].mic
+    peers = [
+        x.symbol
+        for c in desk.registry
+        if c.sector == company.sector and c.id != company.id and not c.is_index
+        for x in c.listings
+        if x.mic == mic
+    ]
+    if not peers:
+        return None
+    bars = desk.store.bars(peers[:200], session - dt.timedelta(days=14), session)
+    changes = []
+    for _, g in bars.groupby("symbol"):
+        g = g[g["flags"].isna()]
+        if len(g) >= 2 and g["session"].iloc[-1] == session:
+            changes.append((g["close"].iloc[-1] / g["close"].iloc[-2] - 1) * 100)
+    return float(np.mean(changes)) if len(changes) >= 3 else None
+
+
+def _analysts(company: Company, docs: Sequence[tuple[Article, Extraction]]) -> list[AnalystView]:
+    out = []
+    for _, extraction in docs:
+        for view in extraction.analysts:
+            if view.company_id in (None, company.id):
+                out.append(view)
+    return sorted(out, key=lambda v: (v.stance != "positive", v.firm, v.article_id))
+
+
+def _verifications(
+    desk: Desk, company: Company, session: dt.date, docs: Sequence[tuple[Article, Extraction]]
+) -> list[Verification]:
+    cache: dict[tuple[str, dt.date], Move | None] = {}
+
+    def lookup(symbol: str, day: dt.date) -> Move | None:
+        if (symbol, day) not in cache:
+            try:
+                cache[symbol, day] = desk.move(symbol, day)
+            except MovedeskError:
+                cache[symbol, day] = None
+        return cache[symbol, day]
+
+    def close_time(symbol: str, day: dt.date) -> dt.datetime:
+        return calendars.session_close(desk.registry.listing(symbol).mic, day)
+
+    out = []
+    for article, extraction in docs:
+        for claim in extraction.claims:
+            if claim.claim_type == "price" and claim.company_id not in (None, company.id):
+                continue
+            if claim.claim_type == "metric" and not _near_company(extraction, company.id):
+                continue
+            out.append(
+                verify_claim(
+                    claim,
+                    company,
+                    lookup,
+                    default_session=session,
+                    published=article.published,
+                    published_inferred=article.published_inferred,
+                    close_time=close_time,
+                    tolerance=desk.settings.tolerance_pct,
+                )
+            )
+    return out
+
+
+def _near_company(extraction: Extraction, company_id: str) -> bool:
+    """A metric counts for the company when the article mentions it at all (metrics are context)."""
+    return any(m.company_id == company_id for m in extraction.mentions)
+
+
+def _citation(article: Article) -> Citation:
+    return Citation(
+        article_id=article.id,
+        source=article.source,
+        url=article.url,
+        title=article.title,
+        published=article.published,
+        relays=article.relays,
+    )

@@ -1,0 +1,127 @@
+"""News models: Article and what extraction finds in it (Span, Mention, Claim, AnalystView, ThemeHit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from movedesk.models.base import Model
+
+Direction = Literal["up", "down", "flat"]
+Stance = Literal["positive", "cautious", "negative", "neutral"]
+
+
+class Article(Model):
+    """A news item as stored: once, with a trustworthy time and where it came from."""
+
+    kind: ClassVar[str] = "article"
+    id: str
+    source: str
+    url: str | None = None
+    title: str
+    body: str
+    language: str = "en"
+    authors: tuple[str, ...] = ()
+    published: dt.datetime = Field(description="UTC, tz-aware")
+    published_inferred: bool = False
+    first_seen: dt.datetime
+    relays: tuple[str, ...] = ()
+    cluster_id: str | None = None
+    tickers: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """Title and body as one string; every span offset points into this."""
+        return f"{self.title}\n{self.body}"
+
+
+class Span(Model):
+    """A located piece of an article: ``Article.text[start:end]``."""
+
+    kind: ClassVar[str] = "span"
+    article_id: str
+    start: int
+    end: int
+    text: str
+
+
+class Mention(Model):
+    kind: ClassVar[str] = "mention"
+    article_id: str
+    company_id: str
+    start: int
+    end: int
+    text: str
+    method: str = "alias"
+    listing: str | None = None
+
+
+class Claim(Model):
+    """A number the article states: a price move (checkable against bars) or another metric."""
+
+    kind: ClassVar[str] = "claim"
+    article_id: str
+    start: int
+    end: int
+    text: str
+    claim_type: Literal["price", "metric"] = "price"
+    company_id: str | None = None
+    listing: str | None = None
+    direction: Direction | None = None
+    value: float | None = None
+    unit: str = "%"
+    qualifier: Literal["close", "intraday_high", "intraday_low", "intraday", "cumulative", "unknown"] = "unknown"
+    #: "at_least" for "over 16%", "about" for "around 2.7%", "at_most" for "up to"; else "exact".
+    bound: Literal["exact", "at_least", "at_most", "about"] = "exact"
+    sessions: int = 1
+    session: dt.date | None = None
+    subject: str = ""
+    base_period: str = ""
+
+
+class AnalystView(Model):
+    kind: ClassVar[str] = "analyst_view"
+    article_id: str
+    firm: str
+    analyst: str | None = None
+    title: str | None = None
+    stance: Stance
+    rating: str | None = None
+    target: float | None = None
+    company_id: str | None = None
+    rationale: Span
+
+
+class ThemeHit(Model):
+    """A driver/theme cue found in a sentence."""
+
+    kind: ClassVar[str] = "theme_hit"
+    article_id: str
+    theme: str
+    cue: str
+    sentence: Span
+
+
+class SentenceSentiment(Model):
+    kind: ClassVar[str] = "sentence_sentiment"
+    article_id: str
+    sentence: Span
+    label: Literal["positive", "neutral", "negative"]
+    score: float
+
+
+class Extraction(Model):
+    """Everything the extraction pipeline found in one article."""
+
+    kind: ClassVar[str] = "extraction"
+    article_id: str
+    sentences: tuple[tuple[int, int], ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    analysts: tuple[AnalystView, ...] = ()
+    themes: tuple[ThemeHit, ...] = ()
+    sentiment: tuple[SentenceSentiment, ...] = ()
+    relays: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,113 @@
+"""The daily edition: the day's top abnormal movers, each with its explanation, in one document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from movedesk.errors import MovedeskError
+from movedesk.explain.explain import explain
+from movedesk.models import Brief
+from movedesk.models.base import SCHEMA_VERSION
+from movedesk.publish.brief import _env, brief_json
+from movedesk.publish.writer import build_brief, check_writable
+
+if TYPE_CHECKING:
+    from movedesk.desk import Desk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Edition:
+    session: dt.date
+    briefs: list[Brief]
+    market: list[dict[str, Any]]
+
+    @property
+    def slug(self) -> str:
+        return f"edition-{self.session:%Y-%m-%d}"
+
+
+def build_edition(
+    desk: Desk, session: dt.date, *, universe: str | None = None, top: int = 5, min_z: float | None = None
+) -> Edition:
+    """Scan the universe, explain the ``top`` companies by |z| (one brief per company)."""
+    result = desk.scan(session, None, universe=universe, min_z=min_z or desk.settings.min_abs_z)
+    frame = result.moves.sort_values("z", key=lambda s: -s.abs())
+    briefs: list[Brief] = []
+    seen: set[str] = set()
+    for symbol in frame["symbol"]:
+        if len(briefs) >= top:
+            break
+        try:
+            company = desk.registry.lookup(str(symbol))
+        except MovedeskError:
+            continue
+        if company.id in seen or company.is_index:
+            continue
+        seen.add(company.id)
+        try:
+            expl = explain(desk, company, session)
+        except MovedeskError as exc:
+            log.warning("no brief for %s on %s: %s", company.id, session, exc)
+            continue
+        briefs.append(build_brief(desk, expl)[0])
+    return Edition(session=session, briefs=briefs, market=result.market.to_dict(orient="records"))
+
+
+def edition_markdown(edition: Edition) -> str:
+    lines = [f"# movedesk — the day's movers, {edition.session:%A %d %B %Y}", ""]
+    for row in edition.market:
+        lines.append(f"- market {row.get('benchmark')}: {row.get('verdict')}")
+    lines.append("")
+    for b in edition.briefs:
+        lines.append(f"- **{b.headline}**")
+    lines.append("")
+    for b in edition.briefs:
+        lines.append("---")
+        lines.append("")
+        lines.append(b.markdown.replace("\n# ", "\n## ").replace("[^", f"[^{b.slug}-"))
+    return "\n".join(lines) + "\n"
+
+
+def edition_html(edition: Edition) -> str:
+    items = "".join(f"<li><a href='#{b.slug}'>{Markup.escape(b.headline)}</a></li>" for b in edition.briefs)
+    body = Markup(f"<h1>The day's movers, {edition.session:%A %d %B %Y}</h1><ol>{items}</ol>")
+    body += Markup("<hr>").join(Markup(b.html) for b in edition.briefs)
+    return _env.get_template("page.html.j2").render(title=f"movedesk {edition.session}", body=body)
+
+
+def edition_json(edition: Edition) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "edition",
+        "session": edition.session.isoformat(),
+        "market": edition.market,
+        "briefs": [brief_json(b) for b in edition.briefs],
+    }
+
+
+def write_edition(
+    desk: Desk, session: dt.date, out: str | Path, *, universe: str | None = None, top: int = 5
+) -> dict[str, Path]:
+    out = Path(out)
+    check_writable(out)
+    edition = build_edition(desk, session, universe=universe, top=top)
+    paths = {
+        "md": out / f"{edition.slug}.md",
+        "html": out / f"{edition.slug}.html",
+        "json": out / f"{edition.slug}.json",
+    }
+    paths["md"].write_text(edition_markdown(edition), encoding="utf-8")
+    paths["html"].write_text(edition_html(edition), encoding="utf-8")
+    paths["json"].write_text(
+        json.dumps(edition_json(edition), ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    return paths

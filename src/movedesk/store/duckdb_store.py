@@ -1,0 +1,339 @@
+"""The default store: one embedded DuckDB file, numbered migrations, idempotent upserts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from movedesk.errors import DataValidationError, MissingColumn, StoreCorrupt, StoreError, StoreTooNew
+from movedesk.models import Article
+from movedesk.store.base import BAR_COLUMNS, SCHEMA_VERSION, UpsertReport
+
+log = logging.getLogger(__name__)
+
+_META = "movedesk_meta"
+_ARTICLE_COLUMNS = (
+    "id, source, url, title, body, language, authors, published, published_inferred, first_seen, "
+    "relays, cluster_id, tickers"
+)
+
+
+def _migrations() -> list[tuple[int, str]]:
+    """Numbered SQL files shipped in ``store/migrations`` as (number, sql), in order."""
+    folder = resources.files("movedesk.store") / "migrations"
+    out = []
+    for item in folder.iterdir():
+        name = item.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            out.append((int(name[:4]), item.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+class DuckDBStore:
+    """A movedesk store in one DuckDB file (or ``:memory:``)."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.url = str(path)
+        self.path = Path(path) if str(path) != ":memory:" else None
+        if self.path is not None and self.path.exists():
+            _check_is_duckdb(self.path)
+        try:
+            self.con = duckdb.connect(self.url, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreCorrupt(f"cannot open {self.url} as a DuckDB store: {_first_line(exc)}") from exc
+        self.con.execute("SET TimeZone = 'UTC'")
+        self._migrate(read_only=read_only)
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> DuckDBStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        row = self.con.execute(f"SELECT value FROM {_META} WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self, *, read_only: bool) -> None:
+        tables = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if tables and _META not in tables:
+            # Somebody else's database: refuse rather than write our tables into it.
+            raise StoreCorrupt(
+                f"{self.url} is a DuckDB file but not a movedesk store (it has tables {sorted(tables)[:5]})"
+            )
+        current = self.schema_version() if _META in tables else 0
+        if current > SCHEMA_VERSION:
+            raise StoreTooNew(
+                f"{self.url} has schema version {current}; this movedesk understands up to {SCHEMA_VERSION}"
+            )
+        if read_only or current == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            self.con.execute(f"CREATE TABLE IF NOT EXISTS {_META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            for number, sql in _migrations():
+                if number > current:
+                    log.info("applying migration %04d to %s", number, self.url)
+                    self.con.execute(sql)
+            self.con.execute(
+                f"INSERT OR REPLACE INTO {_META} VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing: a failed ingest leaves the store exactly as it was."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- prices ----------------------------------------------------------------------------------------
+    def upsert_bars(self, bars: pd.DataFrame) -> UpsertReport:
+        """Insert new (symbol, session) bars and update changed ones; identical rows are left alone."""
+        missing = [c for c in ("symbol", "session", "close") if c not in bars.columns]
+        if missing:
+            raise MissingColumn(f"bars are missing required column {missing[0]!r}")
+        frame = bars.reindex(columns=list(BAR_COLUMNS)).copy()
+        frame["session"] = pd.to_datetime(frame["session"]).dt.date
+        if frame.duplicated(["symbol", "session"]).any():
+            dup = frame[frame.duplicated(["symbol", "session"])].iloc[0]
+            raise DataValidationError(f"duplicate bar for {dup['symbol']} on {dup['session']}")
+        frame["flags"] = frame["flags"].where(frame["flags"].notna(), None)
+        with self.transaction():
+            self.con.register("incoming", frame)
+            try:
+                new = self.con.execute(
+                    "SELECT count(*) FROM incoming i ANTI JOIN bars b USING (symbol, session)"
+                ).fetchone()
+                changed = self.con.execute(
+                    """SELECT count(*) FROM incoming i JOIN bars b USING (symbol, session)
+                       WHERE i.open IS DISTINCT FROM b.open OR i.high IS DISTINCT FROM b.high
+                          OR i.low IS DISTINCT FROM b.low OR i.close IS DISTINCT FROM b.close
+                          OR i.volume IS DISTINCT FROM b.volume OR i.flags IS DISTINCT FROM b.flags"""
+                ).fetchone()
+                self.con.execute(
+                    """INSERT INTO bars SELECT symbol, session, open, high, low, close, volume, flags
+                       FROM incoming ON CONFLICT (symbol, session) DO UPDATE SET
+                       open = excluded.open, high = excluded.high, low = excluded.low,
+                       close = excluded.close, volume = excluded.volume, flags = excluded.flags"""
+                )
+            finally:
+                self.con.unregister("incoming")
+        n_new = int(new[0]) if new else 0
+        n_changed = int(changed[0]) if changed else 0
+        return UpsertReport(new=n_new, updated=n_changed, unchanged=len(frame) - n_new - n_changed)
+
+    def bars(
+        self,
+        symbols: Sequence[str] | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> pd.DataFrame:
+        where: list[str] = []
+        params: list[object] = []
+        if symbols is not None:
+            where.append("list_contains(?, symbol)")
+            params.append(list(symbols))
+        if start is not None:
+            where.append("session >= ?")
+            params.append(start)
+        if end is not None:
+            where.append("session <= ?")
+            params.append(end)
+        sql = "SELECT * FROM bars" + (" WHERE " + " AND ".join(where) if where else "")
+        frame = self.con.execute(sql + " ORDER BY symbol, session", params).df()
+        frame["session"] = pd.to_datetime(frame["session"]).dt.date
+        return frame
+
+    def symbols(self) -> list[str]:
+        return [r[0] for r in self.con.execute("SELECT DISTINCT symbol FROM bars ORDER BY 1").fetchall()]
+
+    # -- news ------------------------------------------------------------------------------------------
+    def upsert_articles(self, articles: Iterable[Article]) -> UpsertReport:
+        """Store articles once by id; an id already stored is counted as unchanged, never duplicated."""
+        rows = [_article_row(a) for a in articles]
+        report = UpsertReport()
+        if not rows:
+            return report
+        frame = pd.DataFrame(rows).drop_duplicates("id")
+        with self.transaction():
+            self.con.register("incoming", frame)
+            try:
+                new = self.con.execute("SELECT count(*) FROM incoming ANTI JOIN articles USING (id)").fetchone()
+                self.con.execute(
+                    f"INSERT INTO articles SELECT {_ARTICLE_COLUMNS} FROM incoming ON CONFLICT (id) DO NOTHING"
+                )
+            finally:
+                self.con.unregister("incoming")
+        report.new = int(new[0]) if new else 0
+        report.unchanged = len(rows) - report.new
+        return report
+
+    def link_companies(self, links: Iterable[tuple[str, str]]) -> int:
+        """Record (article_id, company_id) pairs so company news is one indexed lookup."""
+        frame = pd.DataFrame(list(links), columns=["article_id", "company_id"]).drop_duplicates()
+        if frame.empty:
+            return 0
+        with self.transaction():
+            self.con.register("incoming", frame)
+            try:
+                self.con.execute(
+                    """INSERT INTO article_companies
+                       SELECT i.article_id, i.company_id, a.published FROM incoming i
+                       JOIN articles a ON a.id = i.article_id
+                       ON CONFLICT DO NOTHING"""
+                )
+            finally:
+                self.con.unregister("incoming")
+        return len(frame)
+
+    def article(self, article_id: str) -> Article | None:
+        rows = self.con.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id]).fetchall()
+        return _row_article(rows[0]) if rows else None
+
+    def articles(
+        self,
+        *,
+        company: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Article]:
+        """Articles as known at ``until`` (published at or before it), newest first."""
+        where: list[str] = []
+        params: list[object] = []
+        if company is not None:
+            table = (
+                "(SELECT a.* FROM article_companies c JOIN articles a ON a.id = c.article_id "
+                "WHERE c.company_id = ?"
+            )
+            params.append(company)
+            if since is not None:
+                table += " AND c.published >= ?"
+                params.append(since)
+            if until is not None:
+                table += " AND c.published <= ?"
+                params.append(until)
+            table += ")"
+        else:
+            table = "articles"
+        if since is not None:
+            where.append("published >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("published <= ?")
+            params.append(until)
+        sql = f"SELECT {_ARTICLE_COLUMNS} FROM {table} t"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY published DESC, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_row_article(r) for r in self.con.execute(sql, params).fetchall()]
+
+    def count_articles(self) -> int:
+        row = self.con.execute("SELECT count(*) FROM articles").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- derived ---------------------------------------------------------------------------------------
+    def put_extraction(self, article_id: str, pipeline: str, payload: dict[str, Any]) -> None:
+        self.con.execute(
+            "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?)", [article_id, pipeline, json.dumps(payload)]
+        )
+
+    def extraction(self, article_id: str, pipeline: str) -> dict[str, Any] | None:
+        row = self.con.execute(
+            "SELECT payload FROM extractions WHERE article_id = ? AND pipeline = ?", [article_id, pipeline]
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_brief(self, slug: str, company_id: str, session: dt.date, payload: dict[str, Any]) -> None:
+        self.con.execute(
+            "INSERT OR REPLACE INTO briefs VALUES (?, ?, ?, ?, ?)",
+            [slug, company_id, session, dt.datetime.now(dt.UTC), json.dumps(payload)],
+        )
+
+    def brief(self, slug: str) -> dict[str, Any] | None:
+        row = self.con.execute("SELECT payload FROM briefs WHERE slug = ?", [slug]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def briefs(self, *, company_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        sql, params = "SELECT payload FROM briefs", []
+        if company_id is not None:
+            sql += " WHERE company_id = ?"
+            params.append(company_id)
+        sql += f" ORDER BY session DESC, slug LIMIT {int(limit)}"
+        return [json.loads(r[0]) for r in self.con.execute(sql, params).fetchall()]
+
+
+def _check_is_duckdb(path: Path) -> None:
+    """Refuse a file that is not DuckDB before duckdb.connect can touch it."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a store file")
+    size = path.stat().st_size
+    if size == 0:
+        return
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    # DuckDB files carry the magic "DUCK" at byte 8.
+    if len(head) < 12 or head[8:12] != b"DUCK":
+        raise StoreCorrupt(f"{path} is not a DuckDB file (it is {size} bytes of something else)")
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _article_row(a: Article) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "source": a.source,
+        "url": a.url,
+        "title": a.title,
+        "body": a.body,
+        "language": a.language,
+        "authors": list(a.authors),
+        "published": pd.Timestamp(a.published),
+        "published_inferred": a.published_inferred,
+        "first_seen": pd.Timestamp(a.first_seen),
+        "relays": list(a.relays),
+        "cluster_id": a.cluster_id,
+        "tickers": list(a.tickers),
+    }
+
+
+def _row_article(r: tuple[Any, ...]) -> Article:
+    return Article(
+        id=r[0],
+        source=r[1],
+        url=r[2],
+        title=r[3],
+        body=r[4],
+        language=r[5],
+        authors=tuple(r[6] or ()),
+        published=_utc(r[7]),
+        published_inferred=bool(r[8]),
+        first_seen=_utc(r[9]),
+        relays=tuple(r[10] or ()),
+        cluster_id=r[11],
+        tickers=tuple(r[12] or ()),
+    )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

@@ -1,0 +1,102 @@
+"""The CLI as a user meets it: help, version, one-line errors with codes, stores left untouched."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from movedesk import __version__
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "movedesk", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
+
+
+def test_help_lists_the_verbs() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for verb in ("demo", "ingest", "moves", "move", "extract", "explain", "brief", "eval", "version"):
+        assert verb in result.stdout
+
+
+def test_version() -> None:
+    result = run("version")
+    assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_unknown_verb_is_one_line_with_code() -> None:
+    result = run("frobnicate")
+    assert result.returncode == 2
+    assert "[W050]" in result.stderr and "frobnicate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_symbol(tmp_path: Path) -> None:
+    result = run("--db", str(tmp_path / "s.duckdb"), "move", "NOSUCHCO", "--date", "2024-12-23")
+    assert result.returncode == 1
+    assert "[W040]" in result.stderr and "NOSUCHCO" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_shows_traceback(tmp_path: Path) -> None:
+    result = run("--debug", "--db", str(tmp_path / "s.duckdb"), "move", "NOSUCHCO", "--date", "2024-12-23")
+    assert result.returncode == 1 and "Traceback" in result.stderr
+
+
+def test_corrupt_store_is_refused_and_unchanged(tmp_path: Path) -> None:
+    db = tmp_path / "broken.duckdb"
+    db.write_bytes(b"\x00garbage" * 1000)
+    before = db.read_bytes()
+    result = run("--db", str(db), "move", "688981.SS", "--date", "2024-12-23")
+    assert result.returncode == 1
+    assert "[W011]" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert db.read_bytes() == before
+
+
+def _counts(db: Path) -> tuple[int, int, int]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return tuple(  # type: ignore[return-value]
+            con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+            for t in ("bars", "articles", "briefs")
+        )
+    finally:
+        con.close()
+
+
+def test_unwritable_out_fails_cleanly_and_store_is_unchanged(tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    ok = run("demo", "--db", str(db), "--out", str(tmp_path / "out"))
+    assert ok.returncode == 0, ok.stderr
+    before = _counts(db)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    bad = run("demo", "--db", str(db), "--out", str(blocker / "sub"))
+    assert bad.returncode == 1
+    assert "[W002]" in bad.stderr and "Traceback" not in bad.stderr
+    assert _counts(db) == before
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write a read-only folder")
+def test_read_only_out(tmp_path: Path) -> None:
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o555)
+    result = run("demo", "--out", str(out))
+    assert result.returncode == 1 and "[W002]" in result.stderr
+
+
+def test_demo_prints_headline_and_figures(tmp_path: Path) -> None:
+    result = run("demo", "--out", str(tmp_path / "o"))
+    assert result.returncode == 0, result.stderr
+    assert "SMIC" in result.stdout and "688981.SS" in result.stdout and "0981.HK" in result.stdout
+    assert (tmp_path / "o" / "SMIC-2024-12-23.html").exists()

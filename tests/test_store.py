@@ -1,0 +1,103 @@
+"""Store: migrations, idempotent upserts, point-in-time reads, refusing foreign or newer files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from movedesk.errors import MissingColumn, StoreCorrupt, StoreTooNew
+from movedesk.models import Article
+from movedesk.store import SCHEMA_VERSION, open_store
+
+
+def _bars() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "symbol": ["AAA", "AAA", "BBB"],
+            "session": [dt.date(2024, 1, 2), dt.date(2024, 1, 3), dt.date(2024, 1, 2)],
+            "open": [1.0, 1.1, 5.0],
+            "high": [1.2, 1.3, 5.5],
+            "low": [0.9, 1.0, 4.9],
+            "close": [1.1, 1.2, 5.1],
+            "volume": [100.0, 120.0, 50.0],
+            "flags": [None, None, "zero_volume"],
+        }
+    )
+
+
+def _article(i: int, hour: int) -> Article:
+    t = dt.datetime(2024, 12, 23, hour, tzinfo=dt.UTC)
+    return Article(id=f"a{i}", source="test", title=f"t{i}", body=f"body {i}", published=t, first_seen=t)
+
+
+def test_new_store_has_current_schema(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.duckdb") as s:
+        assert s.schema_version() == SCHEMA_VERSION
+
+
+def test_upsert_bars_is_idempotent(store) -> None:  # type: ignore[no-untyped-def]
+    first = store.upsert_bars(_bars())
+    again = store.upsert_bars(_bars())
+    assert (first.new, first.updated) == (3, 0)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 3)
+    assert len(store.bars()) == 3
+    changed = _bars()
+    changed.loc[0, "close"] = 1.15
+    report = store.upsert_bars(changed)
+    assert (report.new, report.updated) == (0, 1)
+    assert store.bars(["AAA"])["close"].tolist() == [1.15, 1.2]
+
+
+def test_bad_bars_change_nothing(store) -> None:  # type: ignore[no-untyped-def]
+    store.upsert_bars(_bars())
+    with pytest.raises(MissingColumn, match="close"):
+        store.upsert_bars(_bars().drop(columns=["close"]))
+    assert len(store.bars()) == 3
+
+
+def test_articles_point_in_time_and_no_duplicates(store) -> None:  # type: ignore[no-untyped-def]
+    report = store.upsert_articles([_article(1, 1), _article(2, 5), _article(3, 9)])
+    assert report.new == 3
+    assert store.upsert_articles([_article(1, 1)]).new == 0
+    assert store.count_articles() == 3
+    cutoff = dt.datetime(2024, 12, 23, 5, tzinfo=dt.UTC)
+    assert [a.id for a in store.articles(until=cutoff)] == ["a2", "a1"]
+    store.link_companies([("a1", "X"), ("a3", "X")])
+    assert [a.id for a in store.articles(company="X", until=cutoff)] == ["a1"]
+    got = store.article("a2")
+    assert got is not None and got.published == dt.datetime(2024, 12, 23, 5, tzinfo=dt.UTC)
+
+
+def test_non_duckdb_file_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.duckdb"
+    path.write_bytes(b"this is not a database, just some text\n" * 10)
+    before = path.read_bytes()
+    with pytest.raises(StoreCorrupt, match="not a DuckDB file"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_foreign_duckdb_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE customers (id INTEGER, name VARCHAR)")
+    con.execute("INSERT INTO customers VALUES (1, 'x')")
+    con.close()
+    with pytest.raises(StoreCorrupt, match="not a movedesk store"):
+        open_store(path)
+    con = duckdb.connect(str(path))
+    tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+    con.close()
+    assert tables == ["customers"]
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.duckdb"
+    with open_store(path) as s:
+        s.con.execute("UPDATE movedesk_meta SET value = '999' WHERE key = 'schema_version'")
+    with pytest.raises(StoreTooNew, match="999"):
+        open_store(path)
