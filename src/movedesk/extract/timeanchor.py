@@ -1,0 +1,130 @@
+"""Time anchors in news text ("on Monday", "Friday's", "上周五", "yesterday") resolved to exchange sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from movedesk import calendars
+
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+
+WEEKDAY_RE = re.compile(
+    r"\b(?:(?:on|last|this|since|from|until|by)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"(?:'s|’s)?\b",
+    re.IGNORECASE,
+)
+ZH_WEEKDAY_RE = re.compile(r"(上)?(?:周|星期|礼拜)([一二三四五六日天])")
+RELATIVE_RE = re.compile(r"\b(today|yesterday|this morning|this afternoon)\b|今日|今天|昨日|昨天", re.IGNORECASE)
+
+
+def local_date(published: dt.datetime, mic: str | None) -> dt.date:
+    """The calendar date of ``published`` in the exchange's time zone (UTC when unknown)."""
+    if mic is None:
+        return published.astimezone(dt.UTC).date()
+    try:
+        tz: dt.tzinfo = calendars.timezone(mic)
+    except Exception:
+        tz = ZoneInfo("UTC")
+    return published.astimezone(tz).date()
+
+
+def weekday_date(weekday: int, published_local: dt.date, *, last_week: bool = False) -> dt.date:
+    """The latest date on or before the publish date falling on ``weekday`` (上周五: the week before)."""
+    delta = (published_local.weekday() - weekday) % 7
+    day = published_local - dt.timedelta(days=delta)
+    if last_week and day.isocalendar()[:2] == published_local.isocalendar()[:2]:
+        day -= dt.timedelta(days=7)
+    return day
+
+
+def to_session(day: dt.date, mic: str | None) -> dt.date | None:
+    """``day`` when it is a session of the exchange (any day when no exchange is known), else None."""
+    if mic is None:
+        return day if day.weekday() < 5 else None
+    try:
+        return day if calendars.is_session(mic, day) else None
+    except Exception:
+        return day if day.weekday() < 5 else None
+
+
+def latest_session(day: dt.date, mic: str | None) -> dt.date | None:
+    """The last session on or before ``day``."""
+    if mic is None:
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        return day
+    try:
+        if calendars.is_session(mic, day):
+            return day
+        return calendars.previous_session(mic, day)
+    except Exception:
+        return None
+
+
+def previous_session(day: dt.date, mic: str | None) -> dt.date | None:
+    if mic is None:
+        day -= dt.timedelta(days=1)
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        return day
+    try:
+        return calendars.previous_session(mic, day)
+    except Exception:
+        return None
+
+
+class Anchor:
+    """A time expression found in text: a weekday, or today/yesterday."""
+
+    __slots__ = ("end", "kind", "last_week", "possessive", "start", "weekday")
+
+    def __init__(
+        self, start: int, end: int, kind: str, weekday: int = -1, *, possessive: bool = False, last_week: bool = False
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.kind = kind
+        self.weekday = weekday
+        self.possessive = possessive
+        self.last_week = last_week
+
+    def resolve(self, published: dt.datetime, mic: str | None) -> dt.date | None:
+        pub = local_date(published, mic)
+        if self.kind == "weekday":
+            return to_session(weekday_date(self.weekday, pub, last_week=self.last_week), mic)
+        if self.kind == "today":
+            return to_session(pub, mic)
+        if self.kind == "yesterday":
+            return previous_session(pub, mic)
+        return None
+
+
+def find_anchors(text: str, start: int, end: int) -> list[Anchor]:
+    """Time anchors between ``start`` and ``end``."""
+    out: list[Anchor] = []
+    for m in WEEKDAY_RE.finditer(text, start, end):
+        out.append(
+            Anchor(
+                m.start(),
+                m.end(),
+                "weekday",
+                WEEKDAYS[m.group(1).lower()],
+                possessive=m.group().lower().endswith(("'s", "’s")),
+            )
+        )
+    for m in ZH_WEEKDAY_RE.finditer(text, start, end):
+        glued = m.end() < len(text) and text[m.end()].isdigit()  # 上周五10%的涨幅: that day's change
+        out.append(
+            Anchor(m.start(), m.end(), "weekday", _ZH_DAYS[m.group(2)], last_week=bool(m.group(1)), possessive=glued)
+        )
+    for m in RELATIVE_RE.finditer(text, start, end):
+        word = m.group().lower()
+        if word in ("today", "this morning", "this afternoon", "今日", "今天"):
+            out.append(Anchor(m.start(), m.end(), "today"))
+        elif word in ("yesterday", "昨日", "昨天"):
+            out.append(Anchor(m.start(), m.end(), "yesterday"))
+    out.sort(key=lambda a: a.start)
+    return out
