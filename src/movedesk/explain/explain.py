@@ -70,7 +70,7 @@ def explain(
     bench_moves = _benchmark_moves(desk, company, session)
     since = cutoff - dt.timedelta(days=desk.settings.lookback_days)
     articles = desk.store.articles(company=company.id, since=since, until=cutoff)
-    docs = [(a, extraction_for(desk, a)) for a in articles]
+    docs = [_with_relays(a, extraction_for(desk, a)) for a in articles]
     direction = int(np.sign(sum(m.close_pct or 0.0 for m in moves)))
     drivers = [
         d
@@ -96,15 +96,24 @@ def explain(
 
 def extraction_for(desk: Desk, article: Article) -> Extraction:
     """The article's extraction, from the store's cache or computed once and cached."""
-    from movedesk.extract.pipeline import PIPELINE_VERSION, extract_article
+    from movedesk.extract import pipeline
 
-    cached = desk.store.extraction(article.id, PIPELINE_VERSION)
+    version = getattr(pipeline, "PIPELINE_VERSION", "1")
+    cached = desk.store.extraction(article.id, version)
     if cached is not None:
         cached = {k: v for k, v in cached.items() if k not in ("schema_version", "kind")}
         return Extraction.model_validate(cached)
-    extraction = extract_article(article, desk.registry)
-    desk.store.put_extraction(article.id, PIPELINE_VERSION, extraction.to_json_dict())
+    extraction = pipeline.extract_article(article, desk.registry)
+    desk.store.put_extraction(article.id, version, extraction.to_json_dict())
     return extraction
+
+
+def _with_relays(article: Article, extraction: Extraction) -> tuple[Article, Extraction]:
+    """Outlets the text relays count as provenance even when the source gave none at ingest."""
+    relays = tuple(dict.fromkeys((*article.relays, *extraction.relays)))
+    if relays != article.relays:
+        article = article.model_copy(update={"relays": relays})
+    return article, extraction
 
 
 def theme_labels() -> dict[str, str]:
@@ -184,12 +193,20 @@ def _peer_mean(desk: Desk, company: Company, session: dt.date) -> float | None:
 
 
 def _analysts(company: Company, docs: Sequence[tuple[Article, Extraction]]) -> list[AnalystView]:
-    out = []
-    for _, extraction in docs:
+    """One ledger row per (firm, stance): the same view reported by several articles is listed once,
+    preferring the earliest report that names the analyst."""
+    best: dict[tuple[str, str], tuple[tuple[bool, dt.datetime, str], AnalystView]] = {}
+    for article, extraction in docs:
         for view in extraction.analysts:
-            if view.company_id in (None, company.id):
-                out.append(view)
-    return sorted(out, key=lambda v: (v.stance != "positive", v.firm, v.article_id))
+            if view.company_id not in (None, company.id):
+                continue
+            rank = (view.analyst is None, article.published, article.id)
+            key = (view.firm, view.stance)
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, view)
+    views = [v for _, v in best.values()]
+    order = {"positive": 0, "neutral": 1, "cautious": 2, "negative": 3}
+    return sorted(views, key=lambda v: (order.get(v.stance, 9), v.firm))
 
 
 def _verifications(

@@ -6,7 +6,8 @@ Verdicts, and the tolerance behind each:
   covers 9.5…10.5, "5.2%" covers 5.15…5.25 (plus 0.01 pp for float noise). "over X%" is true when the
   computed figure is at least X.
 - **roughly true** — within ``Settings.tolerance_pct`` percentage points beyond that, or 5% of the
-  figure, whichever is larger ("around 2.7%" reported when the close was 2.6%).
+  figure, whichever is larger ("around 2.7%" reported when the close was 2.6%); for "over X%" only
+  the tolerance applies.
 - **consistent with intraday** — not the close, but inside the session's low…high range against the
   previous close, and the article was (or may have been) published before the close: a story written
   during trading. The note gives the close the listing then made.
@@ -51,7 +52,7 @@ def _grade(claimed: float, computed: float, precision: float, bound: str, tolera
     if bound == "at_least":
         if diff >= -precision:
             return "true"
-        return "roughly true" if diff >= -max(tolerance, 0.05 * abs(claimed)) else None
+        return "roughly true" if diff >= -(precision + tolerance) else None
     if abs(diff) <= precision:
         return "true"
     if abs(diff) <= precision + max(tolerance, 0.05 * abs(claimed)):
