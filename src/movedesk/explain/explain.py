@@ -15,7 +15,7 @@ import numpy as np
 
 from movedesk import calendars
 from movedesk.errors import InsufficientData, MovedeskError, NotATradingSession
-from movedesk.explain.rank import MIN_DRIVER_SCORE, rank_drivers
+from movedesk.explain.rank import rank_drivers, select_drivers
 from movedesk.explain.verify import verify_claim
 from movedesk.models import (
     AnalystView,
@@ -72,11 +72,7 @@ def explain(
     articles = desk.store.articles(company=company.id, since=since, until=cutoff)
     docs = [_with_relays(a, extraction_for(desk, a)) for a in articles]
     direction = int(np.sign(sum(m.close_pct or 0.0 for m in moves)))
-    drivers = [
-        d
-        for d in rank_drivers(company.id, docs, cutoff=cutoff, direction=direction, labels=theme_labels())
-        if d.score >= MIN_DRIVER_SCORE
-    ]
+    drivers = select_drivers(rank_drivers(company.id, docs, cutoff=cutoff, direction=direction, labels=theme_labels()))
     verdict, confidence, inputs = _verdict(desk, company, session, moves, drivers)
     return Explanation(
         company=company,
@@ -196,11 +192,12 @@ def _analysts(company: Company, docs: Sequence[tuple[Article, Extraction]]) -> l
     """One ledger row per (firm, stance): the same view reported by several articles is listed once,
     preferring the earliest report that names the analyst."""
     best: dict[tuple[str, str], tuple[tuple[bool, dt.datetime, str], AnalystView]] = {}
+    # English-language reports first: the brief is written in English
     for article, extraction in docs:
         for view in extraction.analysts:
             if view.company_id not in (None, company.id):
                 continue
-            rank = (view.analyst is None, article.published, article.id)
+            rank = (view.analyst is None or article.language != "en", article.published, article.id)
             key = (view.firm, view.stance)
             if key not in best or rank < best[key][0]:
                 best[key] = (rank, view)

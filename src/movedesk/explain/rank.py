@@ -11,8 +11,9 @@ score = 0.25·relevance + 0.15·recency + 0.25·evidence + 0.10·agreement + 0.0
 - source: the source weight (1.0 for every source until weights are configured);
 - corroboration: independent outlets (sources and the outlets they relay) / 3, capped at 1.
 
-A driver needs a score of at least ``MIN_DRIVER_SCORE`` to be reported: thin evidence gives
-"unexplained", never an invented reason.
+A driver needs a score of at least ``MIN_DRIVER_SCORE`` to be reported, and at least
+``RELATIVE_CUT`` of the best driver's score (side themes that a story merely touches are dropped):
+thin evidence gives "unexplained", never an invented reason.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ WEIGHTS = {
     "corroboration": 0.20,
 }
 MIN_DRIVER_SCORE = 0.45
+RELATIVE_CUT = 0.75
 SOURCE_WEIGHTS: Mapping[str, float] = {}
 
 
@@ -106,3 +108,11 @@ def _agreement(items: Sequence[tuple[Article, Extraction, Span]], direction: int
                 sign = {"positive": 1, "negative": -1}.get(s.label, 0)
                 values.append((sign * direction + 1) / 2)
     return sum(values) / len(values) if values else 0.5
+
+
+def select_drivers(drivers: Sequence[Driver]) -> list[Driver]:
+    """The drivers worth reporting: above the absolute floor and close enough to the best one."""
+    if not drivers:
+        return []
+    best = max(d.score for d in drivers)
+    return [d for d in drivers if d.score >= MIN_DRIVER_SCORE and d.score >= RELATIVE_CUT * best]

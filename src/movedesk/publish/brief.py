@@ -45,8 +45,8 @@ def _bar_note(move: Move) -> str:
     if move.prev_session is None:
         return f"{move.symbol} daily bar for {move.session}"
     return (
-        f"{move.symbol} daily bars: close {move.close:g} on {move.session} vs previous close "
-        f"{move.prev_close:g} on {move.prev_session}"
+        f"{move.symbol} daily bars: close {move.close:,.2f} on {move.session} vs previous close "
+        f"{move.prev_close or 0:,.2f} on {move.prev_session}"
     )
 
 
@@ -59,6 +59,15 @@ def _money(expl: Explanation, move: Move) -> str:
     listing = expl.company.listing(move.symbol)
     pre, post = _CURRENCY.get(listing.currency if listing else "", ("", ""))
     return f"{pre}{move.close:,.2f}{post}"
+
+
+_PROPER = {"China", "Chinese", "US", "U.S.", "EU", "Europe", "Japan", "Fed", "AI"}
+
+
+def _in_sentence(label: str) -> str:
+    """A theme label inside a sentence: "Chip localization push" → "chip localization push"."""
+    first = label.split(" ", 1)[0]
+    return label if first in _PROPER or first.isupper() else label[:1].lower() + label[1:]
 
 
 def headline(expl: Explanation) -> str:
@@ -86,7 +95,7 @@ def headline(expl: Explanation) -> str:
     ]
     where = f" in {' and '.join(dict.fromkeys(places))}" if places and verb != "little changed" else ""
     if expl.verdict == "stock-specific" and expl.drivers:
-        why = " on " + ", ".join(d.label for d in expl.drivers[:2])
+        why = " on " + ", ".join(_in_sentence(d.label) for d in expl.drivers[:2])
     elif expl.verdict == "market-wide":
         why = " as the whole market " + ("rises" if up else "falls")
     elif expl.verdict == "sector-wide":
@@ -134,14 +143,14 @@ def lede(expl: Explanation, fn: Footnotes) -> str:
     return " ".join(parts)
 
 
-def context(expl: Explanation, fn: Footnotes) -> str:
-    """The market around the move, and the verdict in words."""
+def context(expl: Explanation, fn: Footnotes, names: dict[str, str] | None = None) -> str:
+    """The market around the move, and the verdict in words; ``names`` maps index symbols to names."""
     bits = []
     for b in expl.benchmark_moves:
         if b.close_pct is None:
             continue
         bits.append(
-            f"the {b.symbol.lstrip('^')} {'rose' if b.close_pct > 0 else 'fell'} "
+            f"the {(names or {}).get(b.symbol, b.symbol)} {'rose' if b.close_pct > 0 else 'fell'} "
             f"{_pct(b.close_pct)}{fn.cite(_bar_note(b))}"
         )
     text = ("On the day, " + ", ".join(bits) + ".") if bits else "No benchmark figures for the day."
@@ -175,11 +184,25 @@ def _html_notes(text: str) -> Markup:
     return Markup(re.sub(r"\[\^(\d+)\]", r'<sup><a href="#fn-\1" id="ref-\1">\1</a></sup>', safe))
 
 
+def _benchmark_names(expl: Explanation) -> dict[str, str]:
+    from movedesk.errors import UnknownCompany
+    from movedesk.registry import default_registry
+
+    names = {}
+    for b in expl.benchmark_moves:
+        try:
+            company = default_registry().lookup(b.symbol)
+        except UnknownCompany:
+            continue
+        names[b.symbol] = company.short_name or company.name
+    return names
+
+
 def brief_context(expl: Explanation) -> dict[str, Any]:
     fn = Footnotes()
     head = headline(expl)
     lede_text = lede(expl, fn)
-    context_text = context(expl, fn)
+    context_text = context(expl, fn, _benchmark_names(expl))
     source_no = {c.article_id: i + 1 for i, c in enumerate(expl.articles)}
     drivers = [
         {

@@ -1,0 +1,191 @@
+"""The daily job: ingest → detect → explain → publish the edition → send it; idempotent, safe to rerun.
+
+Every step is an upsert or is guarded by the send log: rerunning the same date re-ingests nothing new,
+re-publishes the same edition, and mails only readers who did not get it yet.
+
+Configuration is a small TOML file (``movedesk run --config run.toml``)::
+
+    prices = ["data/bars.csv"]        # price files (CSV/Parquet, long format)
+    news = ["data/news/"]             # news files or folders
+    universe = "all"                  # optional
+    top = 5                           # movers per edition
+    send = true                       # mail the edition and alerts
+    connections = 4                   # parallel SMTP connections
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from movedesk.errors import ConfigError, InsufficientData
+from movedesk.publish.brief import brief_json
+from movedesk.publish.charts import price_chart, to_png
+from movedesk.publish.mailer import DeliveryReport, SmtpMailer, deliver
+from movedesk.publish.newsletter import Newsletter, alert_mailing, edition_mailing, explanation_of
+from movedesk.publish.writer import chart_symbols
+from movedesk.store import UpsertReport
+
+if TYPE_CHECKING:
+    from movedesk.desk import Desk
+    from movedesk.publish.edition import Edition
+    from movedesk.publish.newsletter import Mailing
+
+
+@dataclass
+class RunConfig:
+    prices: list[Path] = field(default_factory=list)
+    news: list[Path] = field(default_factory=list)
+    universe: str | None = None
+    top: int = 5
+    send: bool = True
+    connections: int = 4
+
+
+def load_run_config(path: str | Path | None) -> RunConfig:
+    """Read the TOML run configuration (relative paths are relative to the file); None → defaults."""
+    if path is None:
+        return RunConfig()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the run config {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"the run config {path} is not valid TOML: {exc}") from exc
+    known = {"prices", "news", "universe", "top", "send", "connections"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(known))}")
+    base = path.parent
+
+    def paths(key: str) -> list[Path]:
+        value = data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{key} in {path} must be a list of paths")
+        return [(base / v) if not Path(v).is_absolute() else Path(v) for v in value]
+
+    top = data.get("top", 5)
+    connections = data.get("connections", 4)
+    if not isinstance(top, int) or not 1 <= top <= 100:
+        raise ConfigError(f"top in {path} must be an integer from 1 to 100, got {top!r}")
+    if not isinstance(connections, int) or not 1 <= connections <= 32:
+        raise ConfigError(f"connections in {path} must be an integer from 1 to 32, got {connections!r}")
+    universe = data.get("universe")
+    return RunConfig(
+        prices=paths("prices"),
+        news=paths("news"),
+        universe=str(universe) if universe not in (None, "all") else None,
+        top=top,
+        send=bool(data.get("send", True)),
+        connections=connections,
+    )
+
+
+@dataclass
+class DailyReport:
+    session: dt.date
+    prices: UpsertReport = field(default_factory=UpsertReport)
+    news: UpsertReport = field(default_factory=UpsertReport)
+    edition: str = ""
+    briefs: list[str] = field(default_factory=list)
+    deliveries: list[DeliveryReport] = field(default_factory=list)
+
+
+def store_edition(desk: Desk, edition: Edition) -> dict[str, Any]:
+    """Store every brief and the edition itself (idempotent: same slugs, replaced)."""
+    from movedesk.publish.edition import edition_json
+
+    for brief in edition.briefs:
+        expl = brief.explanation
+        desk.store.put_brief(brief.slug, expl.company.id, expl.session, brief_json(brief))
+    payload = edition_json(edition)
+    payload["slug"] = edition.slug
+    desk.store.put_edition(edition.slug, edition.session, payload)
+    return payload
+
+
+def charts(desk: Desk, briefs: list[dict[str, Any]]) -> dict[str, bytes]:
+    """PNG chart per brief slug, drawn from the store's bars."""
+    out: dict[str, bytes] = {}
+    for brief in briefs:
+        expl = explanation_of(brief)
+        symbols = chart_symbols(expl)
+        bars = desk.store.bars(symbols, expl.session - dt.timedelta(days=60), expl.session)
+        if not bars.empty:
+            out[str(brief["slug"])] = to_png(price_chart(bars, symbols, expl.session))
+    return out
+
+
+def _send(desk: Desk, newsletter: Newsletter, mailer: SmtpMailer, mailing: Mailing,
+          audience: list[dict[str, Any]], connections: int) -> DeliveryReport:
+    def build(row: dict[str, Any]) -> tuple[str, bytes, str]:
+        url = newsletter.unsubscribe_url(row["id"])
+        return row["email"], mailing.render(row["email"], row["id"], url), mailing.message_id(row["id"])
+
+    return deliver(desk.store, mailer, mailing.key, audience, build, connections=connections)
+
+
+def send_edition(
+    desk: Desk, mailer: SmtpMailer, slug: str | None = None, *, connections: int = 4
+) -> DeliveryReport:
+    """Mail a stored edition (the latest when ``slug`` is None) to daily readers not yet sent it."""
+    payload = desk.store.edition(slug)
+    if payload is None:
+        raise InsufficientData(f"no edition {slug or '(latest)'} in the store", hint="run `movedesk run --date D`")
+    newsletter = Newsletter(desk.store, desk.settings, desk.registry)
+    mailing = edition_mailing(payload, desk.settings, charts(desk, payload.get("briefs", [])))
+    return _send(desk, newsletter, mailer, mailing, newsletter.edition_audience(), connections)
+
+
+def send_alerts(
+    desk: Desk, mailer: SmtpMailer, slug: str | None = None, *, min_z: float | None = None, connections: int = 4
+) -> list[DeliveryReport]:
+    """Instant alerts: each brief of the edition whose |z| ≥ min_z goes to readers watching that company."""
+    payload = desk.store.edition(slug)
+    if payload is None:
+        return []
+    threshold = desk.settings.min_abs_z if min_z is None else min_z
+    newsletter = Newsletter(desk.store, desk.settings, desk.registry)
+    reports = []
+    for brief in payload.get("briefs", []):
+        expl = brief["explanation"]
+        zs = [abs(m["z"]) for m in expl.get("moves", []) if m.get("z") is not None]
+        if not zs or max(zs) < threshold:
+            continue
+        audience = newsletter.alert_audience(expl["company"]["id"])
+        if not audience:
+            continue
+        mailing = alert_mailing(brief, desk.settings, charts(desk, [brief]).get(str(brief["slug"]), b""))
+        reports.append(_send(desk, newsletter, mailer, mailing, audience, connections))
+    return reports
+
+
+def run_daily(
+    desk: Desk, session: dt.date, config: RunConfig, *, mailer: SmtpMailer | None = None
+) -> DailyReport:
+    """The whole day: ingest the configured files, build and store the edition, send it and the alerts."""
+    from movedesk.publish.edition import build_edition
+
+    log = logging.getLogger(__name__)
+    report = DailyReport(session=session)
+    if config.prices:
+        report.prices = desk.ingest_prices(config.prices)
+    if config.news:
+        report.news = desk.ingest_news(config.news)
+    edition = build_edition(desk, session, universe=config.universe, top=config.top)
+    store_edition(desk, edition)
+    report.edition = edition.slug
+    report.briefs = [b.slug for b in edition.briefs]
+    log.info("edition %s: %d briefs", edition.slug, len(edition.briefs))
+    if config.send:
+        mailer = mailer or SmtpMailer(desk.settings)
+        report.deliveries.append(send_edition(desk, mailer, edition.slug, connections=config.connections))
+        report.deliveries += send_alerts(desk, mailer, edition.slug, connections=config.connections)
+    return report
