@@ -191,13 +191,13 @@ def _peer_mean(desk: Desk, company: Company, session: dt.date) -> float | None:
 def _analysts(company: Company, docs: Sequence[tuple[Article, Extraction]]) -> list[AnalystView]:
     """One ledger row per (firm, stance): the same view reported by several articles is listed once,
     preferring the earliest report that names the analyst."""
-    best: dict[tuple[str, str], tuple[tuple[bool, dt.datetime, str], AnalystView]] = {}
+    best: dict[tuple[str, str], tuple[tuple[bool, bool, dt.datetime, str], AnalystView]] = {}
     # English-language reports first: the brief is written in English
     for article, extraction in docs:
         for view in extraction.analysts:
             if view.company_id not in (None, company.id):
                 continue
-            rank = (view.analyst is None or article.language != "en", article.published, article.id)
+            rank = (article.language != "en", view.analyst is None, article.published, article.id)
             key = (view.firm, view.stance)
             if key not in best or rank < best[key][0]:
                 best[key] = (rank, view)
