@@ -15,12 +15,14 @@ access to their inbox.
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import logging
 import re
 import secrets
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from email.header import Header
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -274,6 +276,8 @@ class Mailing:
         return _finish(msg, self.mail_from, to, None, message_id=self.message_id(subscriber_id))
 
 
+#: compat32 (handles the Header objects of the email.mime classes) with the CRLF line ends SMTP wants.
+_WIRE = email.policy.compat32.clone(linesep="\r\n")
 _FOOTNOTE = re.compile(r"\[\^\d+\]")
 
 
@@ -337,13 +341,13 @@ def _message(subject: str, text: str, html: str, images: Sequence[MIMEImage]) ->
             root.attach(image)
     else:
         root = alternative
-    root["Subject"] = subject
+    root["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
     return root
 
 
 def _finish(msg: MIMEMultipart, mail_from: str, to: str, key: str | None, *, message_id: str | None = None) -> bytes:
     name, address = parseaddr(mail_from)
-    msg["From"] = formataddr((name, address)) if address else mail_from
+    msg["From"] = formataddr((name, address), charset="utf-8") if address else mail_from
     msg["To"] = to
     msg["Date"] = formatdate(usegmt=True)
     if message_id is None:
@@ -351,9 +355,7 @@ def _finish(msg: MIMEMultipart, mail_from: str, to: str, key: str | None, *, mes
         message_id = f"<{key}@{domain}>"
     msg["Message-ID"] = message_id
     msg["Auto-Submitted"] = "auto-generated"
-    from email import policy
-
-    return msg.as_bytes(policy=policy.SMTP)
+    return msg.as_bytes(policy=_WIRE)
 
 
 __all__ = [

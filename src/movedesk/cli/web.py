@@ -1,0 +1,98 @@
+"""`movedesk serve` (the web app), `movedesk run` (the daily job) and `movedesk send` (mail an edition)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from movedesk.cli._common import console, err_console, print_json, settings, state
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
+) -> None:
+    """Serve the web app: front page, briefs, companies, search, sign-up, and the JSON API (/api/v1)."""
+    try:
+        import uvicorn
+
+        from movedesk.web.app import create_app
+    except ImportError as exc:  # the [web] extra is not installed
+        from movedesk.errors import ConfigError
+
+        raise ConfigError(
+            f"the web app needs the [web] extra ({exc.name} is missing)", hint='pip install "movedesk[web]"'
+        ) from exc
+    app = create_app(settings(state.db))
+    err_console.print(f"movedesk serving on http://{host}:{port}", highlight=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+
+
+def run(
+    date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
+    config: Annotated[Path | None, typer.Option("--config", help="TOML run configuration (prices, news, top…)")] = None,
+    prices: Annotated[list[Path] | None, typer.Option("--prices", help="Price file to ingest (repeatable)")] = None,
+    news: Annotated[list[Path] | None, typer.Option("--news", help="News file or folder (repeatable)")] = None,
+    top: Annotated[int | None, typer.Option("--top", help="Movers per edition")] = None,
+    no_send: Annotated[bool, typer.Option("--no-send", help="Publish but do not mail")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout")] = False,
+) -> None:
+    """The daily job: ingest → detect → explain → publish the edition → send; safe to rerun."""
+    from movedesk.desk import Desk
+    from movedesk.publish.daily import load_run_config, run_daily
+
+    cfg = load_run_config(config)
+    cfg.prices += list(prices or [])
+    cfg.news += list(news or [])
+    if top is not None:
+        cfg.top = top
+    if no_send:
+        cfg.send = False
+    s = settings(state.db)
+    with Desk.open(s.db, s) as desk:
+        report = run_daily(desk, date.date(), cfg)
+    payload: dict[str, Any] = {
+        "schema_version": 1,
+        "kind": "daily_run",
+        "session": report.session.isoformat(),
+        "edition": report.edition,
+        "briefs": report.briefs,
+        "prices_new": report.prices.new,
+        "news_new": report.news.new,
+        "deliveries": [
+            {"mailing": d.mailing, "audience": d.audience, "already_sent": d.already_sent, "sent": d.sent,
+             "failed": len(d.failed)}
+            for d in report.deliveries
+        ],
+    }
+    if as_json:
+        print_json(payload)
+        return
+    console.print(f"edition {report.edition}: {len(report.briefs)} briefs", highlight=False)
+    for d in payload["deliveries"]:
+        console.print(
+            f"  {d['mailing']}: sent {d['sent']}, already sent {d['already_sent']}, failed {d['failed']}",
+            highlight=False,
+        )
+
+
+def send(
+    edition: Annotated[str | None, typer.Option("--edition", help="Edition slug (default: the latest)")] = None,
+    connections: Annotated[int, typer.Option("--connections", help="Parallel SMTP connections")] = 4,
+) -> None:
+    """Mail a stored edition to its readers; rerun after a crash to send only the remaining mails."""
+    from movedesk.desk import Desk
+    from movedesk.publish.daily import send_edition
+    from movedesk.publish.mailer import SmtpMailer
+
+    s = settings(state.db)
+    with Desk.open(s.db, s) as desk:
+        report = send_edition(desk, SmtpMailer(s), edition, connections=connections)
+    console.print(
+        f"{report.mailing}: sent {report.sent}, already sent {report.already_sent}, failed {len(report.failed)}",
+        highlight=False,
+    )

@@ -1,0 +1,128 @@
+"""What routes depend on: the desk (behind one lock), the newsletter, the mailer, the caches, the limiter."""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+
+from movedesk.config import Settings
+
+if TYPE_CHECKING:
+    from movedesk.desk import Desk
+    from movedesk.publish.mailer import SmtpMailer
+    from movedesk.publish.newsletter import Newsletter
+
+DeskFactory = Callable[[Settings], "Desk"]
+
+
+class RateLimiter:
+    """Sliding window per key (client address): at most ``limit`` hits per ``window`` seconds."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._hits: dict[str, collections.deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(key, collections.deque())
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(now)
+            if len(self._hits) > 100_000:  # bounded memory under a flood of addresses
+                self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > now - self.window}
+            return True
+
+
+class PageCache:
+    """Rendered pages by path, each kept ``ttl`` seconds (briefs only change when re-published)."""
+
+    def __init__(self, ttl: float, max_items: int = 2000) -> None:
+        self.ttl = ttl
+        self.max_items = max_items
+        self._items: dict[str, tuple[float, bytes, bytes]] = {}
+
+    def get(self, key: str) -> tuple[bytes, bytes] | None:
+        hit = self._items.get(key)
+        if hit is None:
+            return None
+        expires, body, etag = hit
+        if expires < time.monotonic():
+            self._items.pop(key, None)
+            return None
+        return body, etag
+
+    def put(self, key: str, body: bytes, etag: bytes) -> None:
+        if len(self._items) >= self.max_items:
+            self._items.pop(next(iter(self._items)), None)
+        self._items[key] = (time.monotonic() + self.ttl, body, etag)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+@dataclass
+class WebState:
+    """Everything the app holds for its lifetime; routes reach it through ``StateDep``."""
+
+    settings: Settings
+    factory: DeskFactory
+    signup_limiter: RateLimiter
+    pages: PageCache
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    explanations: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    _desk: Desk | None = None
+    _newsletter: Newsletter | None = None
+    _mailer: SmtpMailer | None = None
+
+    @property
+    def desk(self) -> Desk:
+        """The desk (opened on first use). Use it only while holding ``lock``: DuckDB is one connection."""
+        if self._desk is None:
+            self._desk = self.factory(self.settings)
+        return self._desk
+
+    @property
+    def newsletter(self) -> Newsletter:
+        if self._newsletter is None:
+            from movedesk.publish.newsletter import Newsletter
+
+            desk = self.desk
+            self._newsletter = Newsletter(desk.store, self.settings, desk.registry)
+        return self._newsletter
+
+    @property
+    def mailer(self) -> SmtpMailer:
+        if self._mailer is None:
+            from movedesk.publish.mailer import SmtpMailer
+
+            self._mailer = SmtpMailer(self.settings, retries=2, backoff=0.2, timeout=10)
+        return self._mailer
+
+    def close(self) -> None:
+        if self._desk is not None:
+            self._desk.close()
+            self._desk = None
+            self._newsletter = None
+
+
+def get_state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+StateDep = Annotated[WebState, Depends(get_state)]
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

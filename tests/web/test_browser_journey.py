@@ -1,0 +1,155 @@
+"""Debian Chromium driven by Playwright through the reader's journey, against the app under uvicorn:
+front page → brief (with a hostile article that must stay inert) → sign-up → confirmation link from the
+SMTP server → edition mail → one-click unsubscribe; and a forged unsubscribe link refused.
+
+Screenshots go to tests/artifacts/ (git-ignored); the brief's also to docs/screenshot-brief.png.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from movedesk.publish.daily import send_edition
+from movedesk.publish.mailer import SmtpMailer
+
+from .builders import MARKERS
+from .conftest import CHROMIUM_FLAGS, ROOT, Inbox, LiveServer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def browser_page(chromium_path: str, tmp_path: Path) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),  # a fresh, empty user-data dir
+            executable_path=chromium_path,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1100, "height": 900},
+            java_script_enabled=True,  # scripts allowed: the page itself must keep hostile text inert
+        )
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+
+
+def _link(text: str, path: str) -> str:
+    found = re.search(rf"https?://[^\s\"<>]+{re.escape(path)}\?token=[^\s\"<>]+", text)
+    assert found, f"no {path} link in the mail"
+    return found.group(0)
+
+
+def test_reader_journey(live_server: LiveServer, smtp: Inbox, browser_page: Any, artifacts: Path) -> None:
+    page = browser_page
+    dialogs: list[str] = []
+    console_errors: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(str(e)))
+
+    # front page: the edition's top mover with its one-line reason
+    page.goto(live_server.url + "/")
+    assert "The day's movers" in page.inner_text("h1")
+    assert "China AI boom" in page.inner_text("ol.movers")
+    page.screenshot(path=str(artifacts / "01-front.png"), full_page=True)
+
+    # the brief: chart, drivers, analysts, checks, sources; the hostile article is shown as text
+    page.click("a.brief-link")
+    page.wait_for_url(f"**/briefs/{live_server.slug}")
+    assert page.locator("figure.chart svg").count() == 1
+    for heading in ("Why it moved", "Analysts", "Checking the numbers", "Sources"):
+        assert page.get_by_role("heading", name=heading).count() == 1
+    sources = page.inner_text("ol.sources")
+    assert '<script>alert("xss-title")</script>' in sources  # visible as text, not run
+    assert page.evaluate("document.querySelectorAll('script').length") == 0
+    assert page.evaluate("document.querySelectorAll('[onerror],[onmouseover],img[src=\"x\"]').length") == 0
+    assert page.evaluate("[...document.links].filter(a => a.href.startsWith('javascript:')).length") == 0
+    page.screenshot(path=str(artifacts / "02-brief.png"), full_page=True)
+    page.screenshot(
+        path=str(artifacts / "screenshot-brief.png"),
+        clip={"x": 0, "y": 0, "width": 1100, "height": 1400},
+        full_page=True,
+    )
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    shutil.copyfile(artifacts / "screenshot-brief.png", docs / "screenshot-brief.png")
+
+    # sign-up (no JavaScript needed: a plain form post with a CSRF token)
+    page.click("#brief-subscribe")
+    page.wait_for_url("**/subscribe")
+    page.fill("#email", "Reader@Example.com")
+    page.fill("#watch", "中芯国际, 0700.HK")
+    page.select_option("#frequency", "both")
+    page.screenshot(path=str(artifacts / "03-signup.png"), full_page=True)
+    page.click("#signup-submit")
+    assert "Check your inbox" in page.inner_text("h1")
+
+    # the confirmation mail reaches the SMTP server; its link activates the subscription
+    mail = smtp.wait_for(1)[0]
+    assert mail["To"] == "reader@example.com"
+    text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    page.goto(_link(text, "/confirm"))
+    assert "You are subscribed" in page.inner_text("h1")
+    assert "SMIC" in page.inner_text("#message") and "0700.HK" in page.inner_text("#message")
+    page.screenshot(path=str(artifacts / "04-confirmed.png"), full_page=True)
+    sub = live_server.state.desk.store.subscriber(email="reader@example.com")
+    assert sub["status"] == "active" and sub["frequency"] == "both"
+
+    # the edition mail: HTML + text + inline PNG chart, List-Unsubscribe headers
+    smtp.clear()
+    with live_server.state.lock:
+        report = send_edition(live_server.state.desk, SmtpMailer(live_server.settings))
+    assert report.sent == 1
+    edition_mail = smtp.wait_for(1)[0]
+    assert edition_mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    types = [p.get_content_type() for p in edition_mail.walk()]
+    assert {"text/plain", "text/html", "image/png"} <= set(types)
+    unsubscribe = str(edition_mail["List-Unsubscribe"]).strip().strip("<>")
+    html = edition_mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
+    assert "<script" not in html
+
+    # a forged (tampered) unsubscribe link is refused and changes nothing
+    forged = unsubscribe[:-3] + ("AAA" if not unsubscribe.endswith("AAA") else "BBB")
+    response = page.goto(forged)
+    assert response is not None and response.status == 422
+    assert "not valid" in page.inner_text("#message")
+    page.screenshot(path=str(artifacts / "05-forged-unsubscribe.png"), full_page=True)
+    assert live_server.state.desk.store.subscriber(email="reader@example.com")["status"] == "active"
+
+    # the real link: a page with a button (GET never unsubscribes), then done
+    page.goto(unsubscribe)
+    assert live_server.state.desk.store.subscriber(email="reader@example.com")["status"] == "active"
+    page.click("#unsubscribe-confirm")
+    assert "Unsubscribed" in page.inner_text("h1")
+    page.screenshot(path=str(artifacts / "06-unsubscribed.png"), full_page=True)
+    assert live_server.state.desk.store.subscriber(email="reader@example.com")["status"] == "unsubscribed"
+
+    assert dialogs == [], f"a script ran: {dialogs}"
+    assert not [e for e in console_errors if any(m in e for m in MARKERS) or "Content Security Policy" in e], (
+        console_errors
+    )
+
+
+def test_one_click_unsubscribe_post(live_server: LiveServer) -> None:
+    """RFC 8058: the mail client POSTs List-Unsubscribe=One-Click to the URL from the header."""
+    state = live_server.state
+    with state.lock:
+        sid = state.desk.store.upsert_subscriber(subscriber_id="one-click", email="one@example.com", frequency="daily")
+        state.desk.store.set_subscriber(sid, status="active")
+        url = state.newsletter.unsubscribe_url(sid)
+    r = httpx.post(
+        url, content=b"List-Unsubscribe=One-Click", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert r.status_code == 200
+    assert state.desk.store.subscriber(sid)["status"] == "unsubscribed"
