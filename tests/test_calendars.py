@@ -17,10 +17,7 @@ def test_hk_half_days_close_at_noon() -> None:
         close = calendars.session_close("XHKG", day).astimezone(calendars.timezone("XHKG"))
         assert (close.hour, close.minute) == (12, 0)
     assert not calendars.is_half_day("XHKG", dt.date(2024, 12, 23))
-    assert (
-        calendars.session_close("XHKG", dt.date(2024, 12, 23)).astimezone(calendars.timezone("XHKG")).hour
-        == 16
-    )
+    assert calendars.session_close("XHKG", dt.date(2024, 12, 23)).astimezone(calendars.timezone("XHKG")).hour == 16
 
 
 def test_holidays_and_sessions() -> None:

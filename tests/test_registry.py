@@ -147,8 +147,6 @@ def test_malformed_registry_names_file_and_line(tmp_path: Path) -> None:
     )
     with pytest.raises(DataValidationError, match="line 2"):
         load_registry(tmp_path)
-    (tmp_path / "listings.csv").write_text(
-        "company_id,symbol,mic,currency,board,limit_rule,benchmarks,label\nX,X\n"
-    )
+    (tmp_path / "listings.csv").write_text("company_id,symbol,mic,currency,board,limit_rule,benchmarks,label\nX,X\n")
     with pytest.raises(DataValidationError, match=r"listings\.csv line 2"):
         load_registry(tmp_path)

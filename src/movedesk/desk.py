@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,6 +22,10 @@ from movedesk.errors import InsufficientData, UnknownCompany
 from movedesk.models import Company, Move
 from movedesk.registry import Registry, default_registry
 from movedesk.store import DuckDBStore, UpsertReport, open_store
+
+if TYPE_CHECKING:
+    from movedesk.detect.scan import ScanResult
+    from movedesk.providers.prices.validate import ValidationReport
 
 
 class Desk:
@@ -105,3 +110,57 @@ class Desk:
             except InsufficientData:
                 continue
         return out
+
+    # -- detect: validated ingest, S&P proxy, market-wide scan (markets layer) ----------------------------
+    def ingest_price_files(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        column_map: dict[str, str] | None = None,
+        wide: bool = False,
+        strict: bool = False,
+    ) -> tuple[UpsertReport, ValidationReport]:
+        """Like ingest_prices, with column maps, wide files and the validation report; rebuilds the
+        S&P 500 equal-weight proxy when S&P members were ingested."""
+        from movedesk.detect.universe import proxy_members
+        from movedesk.providers.prices.files import load_price_file_with_report
+        from movedesk.providers.prices.validate import ValidationReport
+
+        report, validation = UpsertReport(), ValidationReport()
+        symbols: set[str] = set()
+        for path in paths:
+            bars, checked = load_price_file_with_report(path, wide=wide, column_map=column_map, strict=strict)
+            report = report.merge(self.store.upsert_bars(bars))
+            validation = validation.merge(checked)
+            symbols.update(bars["symbol"].unique().tolist())
+        if symbols & set(proxy_members(self.registry)):
+            self.rebuild_sp500_proxy()
+        return report, validation
+
+    def rebuild_sp500_proxy(self) -> int:
+        """(Re)store ^SP500EW, the equal-weight proxy of the S&P members in the store; returns bars."""
+        from movedesk.detect.scan import SP500_PROXY, equal_weight_index
+        from movedesk.detect.universe import proxy_members
+
+        members = proxy_members(self.registry)
+        bars = self.store.bars(members)
+        if bars.empty:
+            return 0
+        proxy = equal_weight_index(bars, SP500_PROXY)
+        self.store.upsert_bars(proxy)
+        return len(proxy)
+
+    def scan(
+        self,
+        start: dt.date,
+        end: dt.date | None = None,
+        *,
+        universe: str | Sequence[str] | None = None,
+        min_z: float | None = None,
+        model: str = "market-model",
+    ) -> ScanResult:
+        """Significant abnormal moves of a universe on a date or range, ranked, with market verdicts."""
+        from movedesk.detect.universe import scan_store
+
+        threshold = self.settings.min_abs_z if min_z is None else min_z
+        return scan_store(self.store, self.registry, start, end, universe=universe, min_z=threshold, model=model)

@@ -86,3 +86,10 @@ class Move(Model):
     p: float | None = None
     market_day: bool = False
     flags: tuple[str, ...] = ()
+    # added by the detect layer (optional, defaults keep older JSON valid)
+    model: str | None = Field(None, description="Abnormal-return model: market-model or market-adjusted")
+    benchmark_z: float | None = Field(None, description="The benchmark's own move in standard deviations")
+    car_pct: float | None = Field(None, description="Cumulative abnormal return over car_sessions, in %")
+    car_z: float | None = Field(None, description="t-statistic of car_pct")
+    car_sessions: int | None = Field(None, description="Sessions in the CAR window, ending on the session")
+    ah_premium_pct: float | None = Field(None, description="A-share price over the H-share price in CNY, in %")

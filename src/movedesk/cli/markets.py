@@ -1,0 +1,158 @@
+"""Market verbs: ``ingest prices``, ``move``, ``moves`` and ``companies``.
+
+Each verb parses its options, calls one library function on a :class:`~movedesk.desk.Desk`, and renders
+a table or ``--json``. ``ingest_app`` is shared: the news verbs add ``ingest news`` to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from movedesk.cli._common import console, print_json, settings, state
+
+ingest_app = typer.Typer(help="Load prices or news into the store.", no_args_is_help=True)
+
+
+def _desk() -> Any:
+    from movedesk.desk import Desk
+
+    return Desk.open(settings(state.db).db)
+
+
+_SIGNED = ("_pct", "ar", "z", "car_z", "benchmark_z")
+
+
+def _fmt(value: Any, key: str = "") -> str:
+    """Percent-like figures signed with 2 decimals, p-values in 2 significant digits, None as a dash."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, float | int):
+        return str(value)
+    if key == "p":
+        return f"{value:.2g}"
+    if key.endswith(_SIGNED) or key in _SIGNED:
+        return f"{value:+.2f}"
+    return f"{value:,.2f}" if isinstance(value, float) else str(value)
+
+
+@ingest_app.command("prices")
+def ingest_prices(
+    paths: Annotated[list[Path], typer.Argument(help="Price files (.csv/.parquet, long format)")],
+    column: Annotated[
+        list[str] | None, typer.Option("--column", help="Map a source column: --column Date=session")
+    ] = None,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Wide files: a date column and one column of closes per symbol")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Refuse unsorted or duplicated dates instead of flagging them")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
+) -> None:
+    """Load price files into the store; each file is validated and stored all-or-nothing."""
+    from movedesk.providers.prices.files import parse_column_map
+
+    column_map = parse_column_map(column or [])
+    with _desk() as desk:
+        report, validation = desk.ingest_price_files(paths, column_map=column_map, wide=wide, strict=strict)
+    payload = {
+        "new": report.new,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "flagged": validation.counts(),
+    }
+    if json_out:
+        print_json(payload)
+        return
+    console.print(f"bars: {report.new} new, {report.updated} updated, {report.unchanged} unchanged", highlight=False)
+    for code, count in sorted(validation.counts().items()):
+        console.print(f"  flagged {code}: {count}", highlight=False)
+
+
+def move(
+    symbol: Annotated[str, typer.Argument(help="Symbol or company name, e.g. 688981.SS, 0981.HK, AAPL")],
+    date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
+    json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
+) -> None:
+    """All descriptors of one listing on one session: change, range, gap, streak, limit, volume, AR."""
+    with _desk() as desk:
+        result = desk.move(symbol, date.date())
+    if json_out:
+        print_json(result.model_dump(mode="json"))
+        return
+    table = Table(title=f"{result.symbol} on {result.session}", show_header=False)
+    for key, value in result.model_dump().items():
+        if key in ("schema_version",):
+            continue
+        if isinstance(value, dict):
+            text = ", ".join(f"{k}: {_fmt(v, 'cum_pct')}" for k, v in value.items()) or "—"
+        elif isinstance(value, tuple | list):
+            text = ", ".join(map(str, value)) or "—"
+        else:
+            text = _fmt(value, key)
+        table.add_row(key, text)
+    console.print(table)
+
+
+def moves(
+    date: Annotated[dt.datetime, typer.Option("--date", help="Session date (or range start)", formats=["%Y-%m-%d"])],
+    end: Annotated[
+        dt.datetime | None, typer.Option("--end", help="Last session of a range", formats=["%Y-%m-%d"])
+    ] = None,
+    universe: Annotated[
+        str | None,
+        typer.Option("--universe", help="sp500, hk, hsi, cn, a comma list of symbols, or @file (default: all)"),
+    ] = None,
+    min_z: Annotated[float | None, typer.Option("--min-z", help="Minimum |z| (default: settings)")] = None,
+    model: Annotated[str, typer.Option("--model", help="market-model or market-adjusted")] = "market-model",
+    limit: Annotated[int, typer.Option("--limit", help="Rows to show")] = 50,
+    json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
+) -> None:
+    """Every listing with a significant abnormal move on a date (or range), ranked by |z|."""
+    threshold = min_z if min_z is not None else settings(state.db).min_abs_z
+    with _desk() as desk:
+        result = desk.scan(date.date(), end.date() if end else None, universe=universe, min_z=threshold, model=model)
+    frame = result.moves.head(limit)
+    if json_out:
+        print_json(
+            {
+                "market": result.market.to_dict(orient="records"),
+                "moves": frame.to_dict(orient="records"),
+            }
+        )
+        return
+    for row in result.market.itertuples():
+        console.print(f"market {row.benchmark} {row.session}: {row.verdict}", highlight=False)
+    table = Table(title=f"abnormal moves, |z| ≥ {threshold:g}")
+    cols = ["symbol", "session", "ret_pct", "bench_pct", "ar_pct", "z", "p", "volume_ratio"]
+    for col in cols:
+        table.add_column(col)
+    for rec in frame.to_dict(orient="records"):
+        table.add_row(*[_fmt(rec.get(c), c) for c in cols])
+    console.print(table)
+
+
+def companies(
+    query: Annotated[str, typer.Argument(help="Name, alias or ticker (any case/width)")],
+    limit: Annotated[int, typer.Option("--limit", help="Maximum rows")] = 20,
+    json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
+) -> None:
+    """Search the company registry by name, alias or ticker."""
+    from movedesk.detect.api import companies_frame
+
+    frame = companies_frame(query, limit=limit)
+    if json_out:
+        print_json(frame.to_dict(orient="records"))
+        return
+    table = Table(title=f"companies matching {query!r}")
+    for col in ("id", "name", "sector", "listings"):
+        table.add_column(col)
+    for rec in frame.to_dict(orient="records"):
+        table.add_row(rec["id"], rec["name"], rec["sector"], rec["listings"])
+    console.print(table)
