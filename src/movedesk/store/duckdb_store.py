@@ -465,6 +465,181 @@ class DuckDBStore:
         keys = ("id", "email", "status", "frequency", "created", "confirmed", "unsubscribed")
         return dict(zip(keys, row, strict=True))
 
+    # -- news de-duplication and fetching (schema 2): fingerprints, cluster members, HTTP validators ----
+    # Additive block owned by the gather layer (movedesk.gather.ingest drives it).
+    def _news_schema(self) -> None:
+        """Create the schema-2 news tables if this store predates them (idempotent, once per connection)."""
+        if getattr(self, "_news_ready", False):
+            return
+        have = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if not {"article_fingerprints", "news_members", "fetch_validators"} <= have:
+            folder = resources.files("movedesk.store") / "migrations"
+            self.con.execute((folder / "0002_news.sql").read_text(encoding="utf-8"))
+        self._news_ready = True
+
+    def _register(self, name: str, frame: pd.DataFrame) -> None:
+        # DuckDB refuses register() while an earlier result is unfinished (e.g. after fetchone()).
+        self.con.execute("SELECT 1").fetchall()
+        self.con.register(name, frame)
+
+    def _probe(self, name: str, column: str, values: Sequence[Any]) -> None:
+        self._register(name, pd.DataFrame({column: list(values)}))
+
+    def known_news_ids(self, ids: Sequence[str]) -> set[str]:
+        """The ids among ``ids`` already stored, as an article or as a duplicate member of one."""
+        self._news_schema()
+        if not ids:
+            return set()
+        self._probe("probe_ids", "id", ids)
+        try:
+            rows = self.con.execute(
+                """SELECT id FROM probe_ids SEMI JOIN articles USING (id)
+                   UNION SELECT p.id FROM probe_ids p JOIN news_members m ON m.member_id = p.id"""
+            ).fetchall()
+        finally:
+            self.con.unregister("probe_ids")
+        return {str(r[0]) for r in rows}
+
+    def originals_by_hash(self, hashes: Sequence[str]) -> dict[str, tuple[str, dt.datetime, str]]:
+        """{text hash: (article id, published, cluster id)} for stored articles with one of ``hashes``."""
+        self._news_schema()
+        if not hashes:
+            return {}
+        self._probe("probe_hashes", "h", hashes)
+        try:
+            rows = self.con.execute(
+                """SELECT f.text_hash, a.id, a.published, coalesce(a.cluster_id, a.id)
+                   FROM probe_hashes p JOIN article_fingerprints f ON f.text_hash = p.h
+                   JOIN articles a ON a.id = f.article_id ORDER BY a.published DESC, a.id DESC"""
+            ).fetchall()
+        finally:
+            self.con.unregister("probe_hashes")
+        return {str(r[0]): (str(r[1]), _utc(r[2]), str(r[3])) for r in rows}
+
+    def news_originals_between(
+        self, since: dt.datetime, until: dt.datetime
+    ) -> list[tuple[str, str, str, str, dt.datetime, str]]:
+        """(id, title, body, language, published, cluster id) of stored articles published in [since, until]."""
+        self._news_schema()
+        rows = self.con.execute(
+            """SELECT id, title, body, language, published, coalesce(cluster_id, id) FROM articles
+               WHERE published >= ? AND published <= ? ORDER BY published, id""",
+            [since, until],
+        ).fetchall()
+        return [(str(r[0]), str(r[1]), str(r[2]), str(r[3]), _utc(r[4]), str(r[5])) for r in rows]
+
+    def write_news_batch(
+        self,
+        articles: Sequence[Article],
+        fingerprints: Sequence[tuple[str, str, dt.datetime]],
+        members: Sequence[dict[str, Any]],
+        *,
+        demoted: Sequence[str] = (),
+        reassign: Sequence[tuple[str, str]] = (),
+    ) -> int:
+        """Store one ingest batch atomically; returns how many articles were new.
+
+        ``fingerprints`` are (article id, text hash, published); ``members`` are duplicate records (keys of
+        the news_members table); ``demoted`` ids leave the articles table because an earlier-published
+        member of their cluster replaces them (they are in ``members`` too); ``reassign`` is
+        (cluster id, new original id).
+        """
+        self._news_schema()
+        with self.transaction():
+            for old in demoted:
+                self.con.execute("DELETE FROM article_companies WHERE article_id = ?", [old])
+                self.con.execute("DELETE FROM article_fingerprints WHERE article_id = ?", [old])
+                self.con.execute("DELETE FROM articles WHERE id = ?", [old])
+            new = 0
+            if articles:
+                frame = pd.DataFrame([_article_row(a) for a in articles]).drop_duplicates("id")
+                self._register("incoming_articles", frame)
+                try:
+                    counted = self.con.execute(
+                        "SELECT count(*) FROM incoming_articles ANTI JOIN articles USING (id)"
+                    ).fetchall()
+                    new = int(counted[0][0])
+                    self.con.execute(
+                        f"INSERT INTO articles SELECT {_ARTICLE_COLUMNS} FROM incoming_articles "
+                        "ON CONFLICT (id) DO NOTHING"
+                    )
+                finally:
+                    self.con.unregister("incoming_articles")
+            if fingerprints:
+                prints = pd.DataFrame(list(fingerprints), columns=["article_id", "text_hash", "published"])
+                prints["published"] = pd.to_datetime(prints["published"], utc=True)
+                self._register("incoming_prints", prints.drop_duplicates("article_id"))
+                try:
+                    self.con.execute(
+                        "INSERT INTO article_fingerprints SELECT article_id, text_hash, published "
+                        "FROM incoming_prints ON CONFLICT DO NOTHING"
+                    )
+                finally:
+                    self.con.unregister("incoming_prints")
+            if members:
+                cols = [
+                    "member_id", "cluster_id", "original_id", "relation", "similarity", "source", "url", "title",
+                    "published", "first_seen",
+                ]
+                frame = pd.DataFrame([{c: m.get(c) for c in cols} for m in members]).drop_duplicates("member_id")
+                for c in ("published", "first_seen"):
+                    frame[c] = pd.to_datetime(frame[c], utc=True)
+                self._register("incoming_members", frame)
+                try:
+                    self.con.execute(
+                        f"INSERT INTO news_members SELECT {', '.join(cols)} FROM incoming_members "
+                        "ON CONFLICT DO NOTHING"
+                    )
+                finally:
+                    self.con.unregister("incoming_members")
+            for cluster_id, original_id in reassign:
+                self.con.execute(
+                    "UPDATE news_members SET original_id = ? WHERE cluster_id = ?", [original_id, cluster_id]
+                )
+        return new
+
+    def news_members(self, *, cluster_id: str | None = None, member_id: str | None = None) -> list[dict[str, Any]]:
+        """Duplicate records of a cluster (or the one record of a member id), earliest first."""
+        self._news_schema()
+        cols = (
+            "member_id", "cluster_id", "original_id", "relation", "similarity", "source", "url", "title",
+            "published", "first_seen",
+        )
+        where, param = ("cluster_id = ?", cluster_id) if cluster_id is not None else ("member_id = ?", member_id)
+        rows = self.con.execute(
+            f"SELECT {', '.join(cols)} FROM news_members WHERE {where} ORDER BY published, member_id", [param]
+        ).fetchall()
+        out = []
+        for r in rows:
+            item = dict(zip(cols, r, strict=True))
+            item["published"] = _utc(item["published"])
+            item["first_seen"] = _utc(item["first_seen"])
+            out.append(item)
+        return out
+
+    def news_counts(self) -> dict[str, int]:
+        """articles, duplicate members, clusters with a duplicate, and clusters with a near duplicate."""
+        self._news_schema()
+        row = self.con.execute(
+            """SELECT (SELECT count(*) FROM articles), count(*), count(DISTINCT cluster_id),
+                      count(DISTINCT cluster_id) FILTER (WHERE relation = 'near') FROM news_members"""
+        ).fetchall()[0]
+        keys = ("articles", "members", "clusters", "near_clusters")
+        return dict(zip(keys, (int(x or 0) for x in row), strict=True))
+
+    def get_validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """(ETag, Last-Modified) last seen for ``url``, for a conditional GET."""
+        self._news_schema()
+        rows = self.con.execute("SELECT etag, last_modified FROM fetch_validators WHERE url = ?", [url]).fetchall()
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def put_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self._news_schema()
+        self.con.execute(
+            "INSERT OR REPLACE INTO fetch_validators VALUES (?, ?, ?, ?)",
+            [url, etag, last_modified, dt.datetime.now(dt.UTC)],
+        )
+
 
 def _check_is_duckdb(path: Path) -> None:
     """Refuse a file that is not DuckDB before duckdb.connect can touch it."""

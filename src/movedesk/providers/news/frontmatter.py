@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from movedesk.errors import DataValidationError
-from movedesk.gather.identity import article_id
+from movedesk.errors import DataValidationError, MovedeskError
+from movedesk.gather.documents import read_bytes
+from movedesk.gather.normalise import BuildOptions, Rejection, build_article
 from movedesk.models import Article
 
 
@@ -30,64 +30,51 @@ def parse_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return header, parts[1].lstrip("-").lstrip("\n")
 
 
-def _as_utc(value: Any) -> tuple[dt.datetime | None, bool]:
-    """(timestamp, inferred): a date without a time is taken as 00:00 UTC and flagged inferred."""
-    if value is None or value == "":
-        return None, True
-    if isinstance(value, dt.datetime):
-        stamp = value
-    elif isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC), True
-    else:
-        try:
-            stamp = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise DataValidationError(f"cannot read the published time {value!r}") from exc
-        if len(str(value).strip()) <= 10:
-            return stamp.replace(tzinfo=dt.UTC), True
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.UTC)
-    return stamp.astimezone(dt.UTC), False
-
-
 class FrontMatterSource:
-    """One article per file; the header names title, published, source, url, language, authors."""
+    """One article per file; the header names title, published, source, url, language, authors, relays."""
 
     name = "frontmatter"
 
+    def __init__(self, options: BuildOptions | None = None) -> None:
+        self.options = options or BuildOptions()
+
     def fetch(self, query: Any) -> tuple[Path, str]:
         path = Path(query)
-        return path, path.read_text(encoding="utf-8", errors="replace")
+        return path, read_bytes(path).decode("utf-8", errors="replace")
+
+    def items(self, raw: tuple[Path, str]) -> Iterator[Article | Rejection]:
+        path, _text = raw
+        try:
+            yield from self.normalise(raw)
+        except MovedeskError as exc:
+            yield Rejection(str(path), exc.message)
 
     def normalise(self, raw: tuple[Path, str]) -> Iterable[Article]:
         path, text = raw
-        header, body = parse_front_matter(text)
+        header, body = parse_front_matter(text.lstrip("\ufeff"))
         title = str(header.get("title") or "").strip()
         if not title:
             lines = [ln for ln in body.splitlines() if ln.strip()]
             if not lines:
                 raise DataValidationError(f"{path.name}: no title and no text")
             title, body = lines[0].lstrip("# ").strip(), "\n".join(lines[1:])
-        now = dt.datetime.now(dt.UTC)
-        published, inferred = _as_utc(header.get("published") or header.get("date"))
-        url = header.get("url")
-        authors = header.get("authors") or header.get("author") or ()
-        if isinstance(authors, str):
-            authors = (authors,)
-        relays = header.get("relays") or ()
-        yield Article(
-            id=article_id(url, title, body),
-            source=str(header.get("source") or "unknown"),
-            url=url,
-            title=title,
-            body=body.strip(),
-            language=str(header.get("language") or "en"),
-            authors=tuple(authors),
-            published=published or now,
-            published_inferred=inferred,
-            first_seen=now,
-            relays=tuple(relays),
-        )
+        published = header.get("published") or header.get("date")
+        try:
+            article = build_article(
+                title=title,
+                body=body,
+                url=header.get("url"),
+                published=published,
+                source=header.get("source"),
+                authors=header.get("authors") or header.get("author"),
+                language=header.get("language"),
+                tickers=header.get("tickers"),
+                relays=header.get("relays"),
+                options=self.options,
+            )
+        except DataValidationError as exc:
+            raise DataValidationError(f"{path.name}: {exc.message}") from exc
+        yield article
 
     def validate(self, articles: Iterable[Article]) -> Iterable[Article]:
         return articles

@@ -1,0 +1,251 @@
+"""Exact and near-duplicate detection: text fingerprints, MinHash signatures and a datasketch LSH index.
+
+* **Exact**: sha1 of the normalised title + body (NFKC, case-folded, whitespace collapsed).
+* **Near**: word-shingle MinHash signatures looked up in a :class:`datasketch.MinHashLSH`, confirmed by
+  the estimated Jaccard similarity (``≥ threshold``) and a publish-time window (two look-alike
+  stories months apart are different stories: quarterly-results templates, daily market wraps).
+
+Signatures are computed for a whole batch at once in numpy, by *one-permutation hashing with rotation
+densification* (Li, Owen & Zhang 2012; Shrivastava & Li 2014): every shingle is hashed once to 64 bits,
+the top bits pick one of ``NUM_PERM`` bins and the rest is kept as the bin's minimum. The agreement rate of
+two signatures estimates Jaccard similarity as for classic k-permutation MinHash, at the cost of one hash
+per shingle instead of ``NUM_PERM``; the signatures are handed to datasketch as ``LeanMinHash`` objects.
+Shingle hashes are polynomial rolling hashes over the UTF-8 bytes (deterministic across processes, unlike
+Python's ``hash``), so a re-run builds exactly the same index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from datasketch import LeanMinHash, MinHashLSH
+
+NUM_PERM = 128
+SHINGLE = 3
+WINDOW = dt.timedelta(days=7)
+_BIN_BITS = 7  # 2**7 == NUM_PERM bins
+_VALUE_BITS = 64 - _BIN_BITS
+_VALUE_MASK = np.uint64((1 << _VALUE_BITS) - 1)
+_EMPTY = np.uint64(np.iinfo(np.uint64).max)
+_P = np.uint64(0x100000001B3)  # odd: invertible modulo 2**64
+_P_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
+_CJK_CHAR = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+
+_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+
+
+def prepare(title: str, body: str, *, cjk: bool = False) -> bytes:
+    """The bytes a fingerprint is taken of: title + body, NFKC and case-folded when not plain ASCII.
+
+    ASCII upper case is folded later, in numpy; whitespace needs no normalising because words are
+    hashed one by one. With ``cjk`` every ideograph becomes a word of its own.
+    """
+    text = f"{title}\n{body}"
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).casefold()
+        if cjk:
+            text = _CJK_CHAR.sub(r" \1 ", text)
+    return text.encode("utf-8")
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads every input bit over the whole word."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+@dataclass
+class Fingerprints:
+    """Exact-duplicate keys and MinHash signatures of a batch of texts."""
+
+    exact: list[str]
+    signatures: np.ndarray  # (n, NUM_PERM) uint64
+
+    def band_keys(self, lsh: MinHashLSH) -> list[list[bytes]]:
+        """The LSH bucket keys of every row, computed for the whole batch at once (as datasketch does)."""
+        swapped = self.signatures.byteswap().tobytes()
+        width = NUM_PERM * 8
+        ranges = [(a * 8, b * 8) for a, b in lsh.hashranges]
+        return [
+            [swapped[row + a : row + b] for a, b in ranges] for row in range(0, len(swapped), width)
+        ]
+
+
+def fingerprints(texts: Sequence[bytes], *, shingle: int = SHINGLE) -> Fingerprints:
+    """Exact keys and MinHash signatures of word ``shingle``-grams for :func:`prepare`-d texts.
+
+    A text shorter than ``shingle`` words is one shingle; a text without words gets an all-empty
+    signature that matches nothing.
+    """
+    n = len(texts)
+    sig = np.full((n, NUM_PERM), _EMPTY, dtype=np.uint64)
+    if n == 0:
+        return Fingerprints([], sig)
+    raw = np.frombuffer(b"\n".join(texts) + b"\n" + bytes(8), dtype=np.uint8)
+    upper = (raw >= 65) & (raw <= 90)
+    data = raw | (upper.view(np.uint8) << 5)
+    size = len(data) - 8
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=n)
+    doc_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    sep = data[:size] <= 32  # space, tab, newlines and other controls separate words
+    is_start = ~sep
+    is_start[1:] &= sep[:-1]
+    is_end = ~sep
+    is_end[:-1] &= sep[1:]
+    starts = np.flatnonzero(is_start)
+    ends = np.flatnonzero(is_end) + 1
+    doc = np.searchsorted(doc_start, starts, side="right") - 1
+    # A word's hash: its first 8 and last 8 bytes (the whole word up to 16 bytes) and its length, read as
+    # unaligned little-endian uint64s straight from the byte buffer.
+    u64 = np.ndarray(shape=(size,), dtype="<u8", buffer=data.data, strides=(1,))
+    length = (ends - starts).astype(np.uint64)
+    mask = _MASKS[np.minimum(length, 8).astype(np.int64)]
+    first = u64[starts] & mask
+    last = u64[np.maximum(ends - 8, starts)] & mask
+    with np.errstate(over="ignore"):
+        words = _mix64(first ^ _mix64(last + length * np.uint64(0x9E3779B97F4A7C15)))
+    bounds = np.searchsorted(doc, np.arange(n + 1), side="left")
+    wbytes = words.tobytes()
+    exact = [hashlib.sha1(wbytes[bounds[i] * 8 : bounds[i + 1] * 8]).hexdigest() for i in range(n)]
+    if len(words) == 0:
+        return Fingerprints(exact, sig)
+    k = shingle
+    if len(words) >= k:
+        same = doc[: len(doc) - k + 1] == doc[k - 1 :]
+        with np.errstate(over="ignore"):
+            combined = words[: len(words) - k + 1].copy()
+            for j in range(1, k):
+                combined = combined * np.uint64(0x9E3779B97F4A7C15) + words[j : len(words) - k + 1 + j]
+        s_hash = combined[same]
+        s_doc = doc[: len(doc) - k + 1][same]
+    else:
+        s_hash = np.empty(0, dtype=np.uint64)
+        s_doc = np.empty(0, dtype=np.int64)
+    words_per_doc = np.diff(bounds)
+    short = np.flatnonzero((words_per_doc > 0) & (words_per_doc < k))
+    if len(short):  # fewer than k words: one shingle of them all
+        with np.errstate(over="ignore"):
+            extra = np.array(
+                [int(np.bitwise_xor.reduce(words[bounds[i] : bounds[i + 1]] * np.uint64(i + 3))) for i in short],
+                dtype=np.uint64,
+            )
+        s_hash = np.concatenate((s_hash, extra))
+        s_doc = np.concatenate((s_doc, short))
+    mixed = _mix64(s_hash)
+    bins = (mixed >> np.uint64(_VALUE_BITS)).astype(np.int64)
+    values = mixed & _VALUE_MASK
+    np.minimum.at(sig.reshape(-1), s_doc * NUM_PERM + bins, values)
+    _densify(sig, words_per_doc > 0)
+    return Fingerprints(exact, sig)
+
+
+def _densify(sig: np.ndarray, has_words: np.ndarray) -> None:
+    """Fill empty bins from the nearest non-empty bin to the right (circularly), offset by the distance."""
+    rows = np.flatnonzero(has_words & (sig == _EMPTY).any(axis=1))
+    if len(rows) == 0:
+        return
+    block = sig[rows]
+    filled = block != _EMPTY
+    cols = np.arange(2 * NUM_PERM)
+    big = np.int64(4 * NUM_PERM)
+    pos = np.where(np.concatenate((filled, filled), axis=1), cols, big)
+    nxt = np.minimum.accumulate(pos[:, ::-1], axis=1)[:, ::-1][:, :NUM_PERM]
+    dist = (nxt - cols[:NUM_PERM]).astype(np.uint64)
+    src = np.take_along_axis(block, nxt % NUM_PERM, axis=1)
+    with np.errstate(over="ignore"):
+        out = np.where(filled, block, src + (dist << np.uint64(_VALUE_BITS)))
+    sig[rows] = out
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two signatures."""
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+@dataclass
+class _Entry:
+    published: dt.datetime
+    signature: np.ndarray
+    cluster_id: str
+
+
+@dataclass
+class NearDupIndex:
+    """Originals indexed for near-duplicate look-up (datasketch MinHashLSH + time window + check)."""
+
+    threshold: float = 0.8
+    window: dt.timedelta = WINDOW
+    entries: dict[str, _Entry] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lsh = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.entries
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(
+        self, key: str, published: dt.datetime, signature: np.ndarray, cluster_id: str, bands: list[bytes] | None = None
+    ) -> None:
+        """Index an original; ``bands`` are its precomputed LSH bucket keys (see ``Fingerprints.band_keys``)."""
+        if key in self.entries or bool((signature == _EMPTY).all()):
+            return
+        self.entries[key] = _Entry(published, signature, cluster_id)
+        if bands is None:
+            self.lsh.insert(key, _lean(signature), check_duplication=False)
+            return
+        # Same effect as MinHashLSH.insert, with the bucket keys computed once per batch.
+        self.lsh.keys.insert(key, *bands)
+        for band, table in zip(bands, self.lsh.hashtables, strict=True):
+            table.insert(band, key)
+
+    def remove(self, key: str) -> None:
+        if self.entries.pop(key, None) is not None:
+            self.lsh.remove(key)
+
+    def candidates(self, signature: np.ndarray, bands: list[bytes] | None = None) -> set[str]:
+        if bands is None:
+            return set(self.lsh.query(_lean(signature)))
+        found: set[str] = set()
+        for band, table in zip(bands, self.lsh.hashtables, strict=True):
+            found.update(table.get(band))
+        return found
+
+    def best_match(
+        self, published: dt.datetime, signature: np.ndarray, bands: list[bytes] | None = None
+    ) -> tuple[str, float] | None:
+        """The most similar indexed original within the window and above the threshold, if any."""
+        if not self.entries or bool((signature == _EMPTY).all()):
+            return None
+        best: tuple[str, float] | None = None
+        for key in self.candidates(signature, bands):
+            entry = self.entries[key]
+            if abs(entry.published - published) > self.window:
+                continue
+            sim = similarity(entry.signature, signature)
+            if sim >= self.threshold and (best is None or sim > best[1] or (sim == best[1] and key < best[0])):
+                best = (key, sim)
+        return best
+
+    def cluster_of(self, key: str) -> str:
+        return self.entries[key].cluster_id
+
+    def published_of(self, key: str) -> dt.datetime:
+        return self.entries[key].published
+
+
+def _lean(signature: np.ndarray) -> LeanMinHash:
+    return LeanMinHash(seed=1, hashvalues=signature, scheme="affine64")

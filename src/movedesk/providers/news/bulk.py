@@ -1,0 +1,172 @@
+"""Bulk news files: JSON Lines, CSV/TSV and Parquet, with a column map.
+
+Columns are found by name (``title``/``headline``, ``body``/``text``/``content``, ``published``/``date``,
+``url``/``link``, ``source``, ``author``/``authors``, ``tickers``, ``language``); a ``column_map`` of
+``{"file column": "article field"}`` names the others. ``../shared/data/news/*.parquet`` loads as is.
+Files are read in record batches, so a large file never sits in memory whole; a bad row becomes a
+rejection with its row number and the rest of the file still lands.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from movedesk.errors import DataValidationError, MissingColumn, MovedeskError
+from movedesk.gather.normalise import BuildOptions, Rejection, build_article
+from movedesk.models import Article
+
+SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson", ".csv", ".tsv")
+BATCH_ROWS = 5_000
+FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline", "heading", "subject"),
+    "body": ("body", "text", "content", "article", "story", "description", "summary"),
+    "published": (
+        "published", "published_at", "publish_time", "pubdate", "pub_date", "date", "datetime", "time",
+        "timestamp", "created_at",
+    ),
+    "url": ("url", "link", "href", "permalink"),
+    "source": ("source", "publisher", "outlet", "site", "provider"),
+    "authors": ("authors", "author", "byline"),
+    "tickers": ("tickers", "symbols", "rics", "ticker"),
+    "language": ("language", "lang"),
+    "relays": ("relays",),
+}
+
+
+def resolve_columns(names: Iterable[str], column_map: Mapping[str, str] | None = None) -> dict[str, str]:
+    """{article field: file column}; explicit ``column_map`` entries win over names found by alias."""
+    present = list(names)
+    lower = {n.lower(): n for n in present}
+    chosen: dict[str, str] = {}
+    for column, field in (column_map or {}).items():
+        if field not in FIELDS:
+            raise DataValidationError(f"--column {column}={field}: unknown field; use one of {', '.join(FIELDS)}")
+        if column not in present:
+            raise MissingColumn(f"--column {column}={field}: the file has no column {column!r}")
+        chosen[field] = column
+    used = set(chosen.values())
+    for field, aliases in FIELDS.items():
+        if field in chosen:
+            continue
+        for alias in aliases:
+            if alias in lower and lower[alias] not in used:
+                chosen[field] = lower[alias]
+                used.add(lower[alias])
+                break
+    if "title" not in chosen and "body" not in chosen:
+        raise MissingColumn(
+            f"no title or body column among {present[:12]}", hint="map one with --column NAME=title"
+        )
+    return chosen
+
+
+class BulkSource:
+    """Many articles per file; ``fetch`` returns the path, ``items`` streams the rows."""
+
+    name = "bulk"
+
+    def __init__(
+        self,
+        options: BuildOptions | None = None,
+        column_map: Mapping[str, str] | None = None,
+        batch_rows: int = BATCH_ROWS,
+    ) -> None:
+        self.options = options or BuildOptions()
+        self.column_map = dict(column_map or {})
+        self.batch_rows = batch_rows
+
+    def fetch(self, query: str | Path) -> Path:
+        path = Path(query)
+        if not path.exists():
+            raise DataValidationError(f"{path} does not exist")
+        if path.stat().st_size == 0:
+            raise DataValidationError(f"{path} is empty (0 bytes)")
+        return path
+
+    def batches(self, path: Path) -> Iterator[pa.RecordBatch]:
+        suffix = path.suffix.lower()
+        try:
+            if suffix in (".parquet", ".pq"):
+                yield from pq.ParquetFile(path).iter_batches(batch_size=self.batch_rows)
+            elif suffix in (".csv", ".tsv"):
+                parse = pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",", newlines_in_values=True)
+                convert = pacsv.ConvertOptions(strings_can_be_null=True, timestamp_parsers=[])
+                reader = pacsv.open_csv(
+                    path, parse_options=parse, convert_options=convert,
+                    read_options=pacsv.ReadOptions(block_size=8 << 20),
+                )
+                yield from reader
+            else:
+                yield from self._jsonl(path)
+        except (pa.ArrowInvalid, OSError, ValueError) as exc:
+            raise DataValidationError(f"cannot read {path.name}: {str(exc).splitlines()[0]}") from exc
+
+    def _jsonl(self, path: Path) -> Iterator[pa.RecordBatch]:
+        rows: list[dict[str, Any]] = []
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    row = {"__error__": f"line {lineno}: not JSON ({exc.msg})"}
+                if not isinstance(row, dict):
+                    row = {"__error__": f"line {lineno}: not a JSON object"}
+                rows.append(row)
+                if len(rows) >= self.batch_rows:
+                    yield _rows_batch(rows)
+                    rows = []
+        if rows:
+            yield _rows_batch(rows)
+
+    def items(self, path: Path) -> Iterator[Article | Rejection]:
+        row_no = 0
+        columns: dict[str, str] | None = None
+        for batch in self.batches(path):
+            if columns is None:
+                columns = resolve_columns([n for n in batch.schema.names if n != "__error__"], self.column_map)
+            data = {field: batch.column(col).to_pylist() for field, col in columns.items()}
+            errors = batch.column("__error__").to_pylist() if "__error__" in batch.schema.names else None
+            for i in range(batch.num_rows):
+                row_no += 1
+                if errors is not None and errors[i]:
+                    yield Rejection(f"{path}:{row_no}", str(errors[i]))
+                    continue
+                try:
+                    yield build_article(**{field: values[i] for field, values in data.items()}, options=self.options)
+                except MovedeskError as exc:
+                    yield Rejection(f"{path}:{row_no}", exc.message)
+
+    def normalise(self, raw: Path) -> Iterable[Article]:
+        return (x for x in self.items(raw) if isinstance(x, Article))
+
+    def validate(self, articles: Iterable[Article]) -> Iterable[Article]:
+        return articles
+
+
+def _rows_batch(rows: list[dict[str, Any]]) -> pa.RecordBatch:
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    cols = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        cols[name] = pa.array([v if v is None or isinstance(v, str | list) else str(v) for v in values]) if any(
+            isinstance(v, dict) for v in values
+        ) else _safe_array(values)
+    return pa.RecordBatch.from_pydict(cols)
+
+
+def _safe_array(values: list[Any]) -> pa.Array:
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else v if isinstance(v, list) else str(v) for v in values])
