@@ -16,6 +16,7 @@ from movedesk.cli.explain import brief, explain
 from movedesk.cli.extract import eval_app, extract
 from movedesk.cli.markets import companies, ingest_app, move, moves
 from movedesk.cli.news import news_app
+from movedesk.cli.web import run, send, serve
 from movedesk.errors import MovedeskError, UnknownCommand
 
 app = typer.Typer(
@@ -49,6 +50,9 @@ app.command()(companies)
 app.command()(extract)
 app.command()(explain)
 app.command()(brief)
+app.command()(serve)
+app.command()(run)
+app.command()(send)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(news_app, name="news")
 app.add_typer(eval_app, name="eval")
