@@ -19,6 +19,7 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+from exchange_calendars.errors import DateOutOfBounds
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -194,19 +195,12 @@ def create_app(
         html = page("message.html.j2", title="Sorry", message=exc.message, hint=exc.hint, error=True)
         return HTMLResponse(html, status_code=status)
 
-    try:
-        from exchange_calendars.errors import DateOutOfBounds
-    except ImportError:  # pragma: no cover - exchange_calendars is a core dependency
-        DateOutOfBounds = None  # type: ignore[assignment,misc]  # noqa: N806
-    if DateOutOfBounds is not None:
-        # a date outside an exchange calendar's range escapes the calendars layer as a foreign error;
-        # it is the request's fault, so answer it as NotATradingSession rather than a 500
-        @app.exception_handler(DateOutOfBounds)
-        async def _out_of_calendar(request: Request, exc: Exception) -> Response:
-            first = str(exc).split(" although")[0]
-            return await _movedesk_error(
-                request, NotATradingSession(f"{first}: outside the exchange calendar's range")
-            )
+    # a date outside an exchange calendar's range escapes the calendars layer as a foreign error;
+    # it is the request's fault, so answer it as NotATradingSession rather than a 500
+    @app.exception_handler(DateOutOfBounds)
+    async def _out_of_calendar(request: Request, exc: Exception) -> Response:
+        first = str(exc).split(" although")[0]
+        return await _movedesk_error(request, NotATradingSession(f"{first}: outside the exchange calendar's range"))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
