@@ -66,12 +66,14 @@ def detect_language(text: str, *, default: str = "en") -> str:
     fifth of the letters (an English story quoting a Chinese name stays English).
     """
     sample = text[:_SAMPLE]
+    if sample.isascii():
+        return default if any(c.isalpha() for c in sample[:200]) or _LATIN.search(sample) else "und"
     cjk = _CJK.findall(sample)
-    latin = len(_LATIN.findall(sample))
-    if not cjk and not latin:
-        return "und"
+    if not cjk:
+        return default if _LATIN.search(sample) else "und"
+    latin = len(sample.encode("ascii", "ignore")) * 4 // 5  # about four in five ASCII characters are letters
     # A CJK character carries about a word; compare it with words of ~5 Latin letters.
-    if len(cjk) * 5 < (len(cjk) + latin) * 1 or len(cjk) < 2:
+    if len(cjk) < 2 or len(cjk) * 5 < len(cjk) + latin:
         return default if latin else "und"
     simplified = sum(1 for c in cjk if c in SIMPLIFIED_ONLY)
     traditional = sum(1 for c in cjk if c in TRADITIONAL_ONLY)

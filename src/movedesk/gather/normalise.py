@@ -8,6 +8,7 @@ in UTC (source default zone for naive times; a missing time falls back to first-
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import re
 from collections.abc import Iterable
@@ -44,7 +45,6 @@ class BuildOptions:
     first_seen: dt.datetime | None = None
 
 
-_WS_LINE = re.compile(r"[ \t\r\f\v]+")
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -52,8 +52,14 @@ def clean_text(text: str) -> str:
     """Unescape entities, collapse runs of spaces within lines and of blank lines; keep paragraphs."""
     if "&" in text:
         text = html.unescape(text)
-    text = _WS_LINE.sub(" ", text.replace("\r\n", "\n"))
-    return _BLANKS.sub("\n\n", "\n".join(line.strip() for line in text.split("\n"))).strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" not in text:
+        return " ".join(text.split())
+    text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    if "\n\n\n" in text:
+        text = _BLANKS.sub("\n\n", text)
+    return text.strip()
 
 
 def cap_body(body: str, limit: int = MAX_BODY_CHARS) -> tuple[str, bool]:
@@ -118,6 +124,9 @@ def build_article(
         url_s = None
     if url_s is not None:
         url_s = canonical_url(url_s)
+        ident = hashlib.sha1(("url:" + url_s).encode("utf-8")).hexdigest()[:20]  # == article_id(url_s, …)
+    else:
+        ident = article_id(None, title_s, body_s)
     stamp = parse_stamp(published, default_tz=opts.default_tz)
     if stamp is None:
         when, inferred = first_seen, True
@@ -135,7 +144,7 @@ def build_article(
     else:
         found = tuple(extract_relays(text, exclude=(src,)))
     return Article(
-        id=article_id(url_s, title_s, body_s),
+        id=ident,
         source=src,
         url=url_s,
         title=title_s,

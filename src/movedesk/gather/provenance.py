@@ -77,8 +77,6 @@ def _outlets() -> _Outlets:
             raise DataValidationError(f"outlets.csv line {lineno}: needs an outlet and an alias")
         canonical[alias] = outlet
         canonical[outlet] = outlet
-        if outlet.startswith("The "):
-            canonical.setdefault(outlet[4:], outlet)
     automaton = ahocorasick.Automaton()
     for alias in canonical:
         automaton.add_word(alias, alias)

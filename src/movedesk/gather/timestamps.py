@@ -145,17 +145,17 @@ def _from_epoch(seconds: float) -> dt.datetime:
 
 
 def _parse_loose(text: str) -> dt.datetime:
-    try:  # RFC 822 / 2822, the usual RSS form
-        stamp = email.utils.parsedate_to_datetime(text)
-        if stamp is not None:
-            return stamp
-    except (TypeError, ValueError, IndexError):
-        pass
     cleaned = re.sub(r"\b(?:Updated|Published|Posted|on|at)\b:?", " ", text, flags=re.I)
     try:
         return du_parser.parse(cleaned, tzinfos=TZ_ABBREVIATIONS, fuzzy=True)
     except (ValueError, OverflowError, TypeError) as exc:
-        raise DataValidationError(f"cannot read the time {text!r}") from exc
+        try:  # RFC 822 / 2822 oddities dateutil does not take
+            stamp = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            stamp = None
+        if stamp is None:
+            raise DataValidationError(f"cannot read the time {text!r}") from exc
+        return stamp
 
 
 def check_published(published: dt.datetime, *, now: dt.datetime | None = None) -> str | None:

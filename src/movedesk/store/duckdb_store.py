@@ -552,7 +552,7 @@ class DuckDBStore:
                 self.con.execute("DELETE FROM articles WHERE id = ?", [old])
             new = 0
             if articles:
-                frame = pd.DataFrame([_article_row(a) for a in articles]).drop_duplicates("id")
+                frame = _article_frame(articles)
                 self._register("incoming_articles", frame)
                 try:
                     counted = self.con.execute(
@@ -697,3 +697,27 @@ def _row_article(r: tuple[Any, ...]) -> Article:
 
 def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _article_frame(articles: Sequence[Article]) -> pd.DataFrame:
+    """Articles as a frame in the articles table's column order, built column-wise (fast for big batches)."""
+    seen: set[str] = set()
+    rows = [a for a in articles if not (a.id in seen or seen.add(a.id))]  # type: ignore[func-returns-value]
+    frame = pd.DataFrame(
+        {
+            "id": [a.id for a in rows],
+            "source": [a.source for a in rows],
+            "url": [a.url for a in rows],
+            "title": [a.title for a in rows],
+            "body": [a.body for a in rows],
+            "language": [a.language for a in rows],
+            "authors": [list(a.authors) for a in rows],
+            "published": pd.to_datetime([a.published for a in rows], utc=True),
+            "published_inferred": [a.published_inferred for a in rows],
+            "first_seen": pd.to_datetime([a.first_seen for a in rows], utc=True),
+            "relays": [list(a.relays) for a in rows],
+            "cluster_id": [a.cluster_id for a in rows],
+            "tickers": [list(a.tickers) for a in rows],
+        }
+    )
+    return frame

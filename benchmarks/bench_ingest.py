@@ -1,0 +1,117 @@
+"""Bulk news ingest benchmark: the shared Reuters 2006–2013 full-text Parquet, with near-duplicate detection.
+
+    python benchmarks/bench_ingest.py [--path ../shared/data/news/reuters_2006_2013.parquet] [--limit N]
+
+Runs, each in a fresh process so that peak RSS is its own:
+  * baseline — a plain ``pandas.read_parquet`` and a DuckDB ``CREATE TABLE AS`` of the frame;
+  * movedesk — ``movedesk.gather.ingest`` into a new store: parsing every row into an Article (timestamps,
+    language, relays), exact and MinHash-LSH near-duplicate clustering, and batched transactional writes.
+Prints articles/s, peak RSS, the ratio of the two, and the number of near-duplicate clusters found.
+Targets (issue 5): ≥ 5,000 articles/s and ≤ 2 GB peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT.parent / "shared" / "data" / "news" / "reuters_2006_2013.parquet"
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def _baseline(path: str, limit: int | None, db: str, out: Any) -> None:
+    import duckdb
+    import pandas as pd
+
+    start = time.perf_counter()
+    frame = pd.read_parquet(path)
+    if limit:
+        frame = frame.head(limit)
+    con = duckdb.connect(db)
+    con.register("frame", frame)
+    con.execute("CREATE TABLE news AS SELECT * FROM frame")
+    con.close()
+    out.put({"rows": len(frame), "seconds": time.perf_counter() - start, "rss_mb": _peak_rss_mb()})
+
+
+def _movedesk(path: str, limit: int | None, db: str, out: Any) -> None:
+    from movedesk.gather.ingest import IngestOptions, ingest
+    from movedesk.store import open_store
+
+    source = path
+    if limit:
+        import pyarrow.parquet as pq
+
+        source = str(Path(db).with_suffix(".parquet"))
+        pq.write_table(pq.read_table(path).slice(0, limit), source)
+    store = open_store(db)
+    start = time.perf_counter()
+    report = ingest(store, [source], IngestOptions(batch_size=5_000))
+    seconds = time.perf_counter() - start
+    counts = store.news_counts()
+    store.close()
+    out.put(
+        {
+            "rows": report.new + report.duplicates + report.unchanged + len(report.rejected),
+            "seconds": seconds,
+            "rss_mb": _peak_rss_mb(),
+            "new": report.new,
+            "duplicates": report.duplicates,
+            "rejected": len(report.rejected),
+            "reasons": report.rejection_reasons(),
+            **counts,
+        }
+    )
+
+
+def _run(target: Any, *args: Any) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    proc = ctx.Process(target=target, args=(*args, out))
+    proc.start()
+    result = out.get()
+    proc.join()
+    return dict(result)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--path", default=str(DEFAULT))
+    parser.add_argument("--limit", type=int, default=None, help="only the first N rows")
+    args = parser.parse_args(argv)
+    if not Path(args.path).exists():
+        print(f"missing {args.path}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        base = _run(_baseline, args.path, args.limit, str(Path(tmp) / "baseline.duckdb"))
+        ours = _run(_movedesk, args.path, args.limit, str(Path(tmp) / "movedesk.duckdb"))
+    base_rate = base["rows"] / base["seconds"]
+    our_rate = ours["rows"] / ours["seconds"]
+    print(f"input: {args.path} ({base['rows']:,} rows)")
+    print(f"baseline pandas read + DuckDB insert: {base['seconds']:.2f} s, {base_rate:,.0f} rows/s, "
+          f"peak RSS {base['rss_mb']:,.0f} MB")
+    print(f"movedesk ingest (parse, dedup, store): {ours['seconds']:.2f} s, {our_rate:,.0f} articles/s, "
+          f"peak RSS {ours['rss_mb']:,.0f} MB")
+    print(f"ratio movedesk / baseline: time ×{ours['seconds'] / base['seconds']:.2f}, "
+          f"throughput {our_rate / base_rate:.2f}")
+    print(f"stored {ours['new']:,} articles; {ours['duplicates']:,} duplicates recorded in "
+          f"{ours['clusters']:,} clusters, {ours['near_clusters']:,} of them near-duplicate clusters; "
+          f"{ours['rejected']:,} rejected {ours['reasons'] or ''}")
+    ok_rate, ok_rss = our_rate >= 5_000, ours["rss_mb"] <= 2_048
+    print(f"targets: ≥5,000 articles/s {'met' if ok_rate else 'NOT met'}; "
+          f"≤2 GB RSS {'met' if ok_rss else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
