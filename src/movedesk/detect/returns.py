@@ -288,14 +288,13 @@ def abnormal_returns(
         raise DataValidationError(f"estimation window {window} must end before the event day")
     min_obs = max(int(min_obs), 3)
     n_rows, n_cols = r.shape
-    lo, hi = window_bounds(n_rows, window)
     names = ("ar", "alpha", "beta", "sigma", "n", "sar", "mean_m", "sxx")
     out = {k: np.empty((n_rows, n_cols)) for k in names}
     blocks = [(c, min(c + _BLOCK, n_cols)) for c in range(0, n_cols, _BLOCK)]
 
     def run(block: tuple[int, int]) -> None:
         a, b = block
-        res = _estimate_block(np.ascontiguousarray(r[:, a:b]), m, lo, hi, model, min_obs)
+        res = _estimate_block(np.ascontiguousarray(r[:, a:b]), m, window, model, min_obs)
         for k in names:
             out[k][:, a:b] = res[k]
 
@@ -313,7 +312,7 @@ _BLOCK = 32
 
 
 def _estimate_block(
-    r: np.ndarray, m: np.ndarray, lo: np.ndarray, hi: np.ndarray, model: Model, min_obs: int
+    r: np.ndarray, m: np.ndarray, window: tuple[int, int], model: Model, min_obs: int
 ) -> dict[str, np.ndarray]:
     """The window sums and estimates for one block of columns (see the module docstring)."""
     valid = np.isfinite(r) & np.isfinite(m)[:, None]
@@ -326,9 +325,12 @@ def _estimate_block(
         y = np.where(valid, r - cy, 0.0)
         x = np.where(valid, (m - cm)[:, None], 0.0)
         k = y.shape[1]
-        stacked = np.empty((y.shape[0] + 1, 6, k))
-        stacked[0] = 0.0
-        body = stacked[1:]
+        # prefix sums with -window[0] + 1 leading zero rows: the window sums are then two slices
+        pad = -window[0] + 1
+        n_rows = y.shape[0]
+        stacked = np.empty((n_rows + pad, 6, k))
+        stacked[:pad] = 0.0
+        body = stacked[pad:]
         body[:, 0] = valid
         body[:, 1] = x
         body[:, 2] = y
@@ -336,7 +338,8 @@ def _estimate_block(
         np.multiply(x, y, out=body[:, 4])
         np.multiply(y, y, out=body[:, 5])
         np.cumsum(body, axis=0, out=body)
-        sums = stacked[hi] - stacked[lo]
+        hi0, lo0 = pad + window[1], pad - 1 + window[0]
+        sums = stacked[hi0 : hi0 + n_rows] - stacked[lo0 : lo0 + n_rows]
         n, sx, sy, sxx_raw, sxy, syy = (sums[:, i] for i in range(6))
         enough = n >= min_obs
         mean_x = sx / n

@@ -180,15 +180,24 @@ def scan_panel(
         day_flag = dict(zip(market["session"], market["market_day"], strict=True))
         moves["market_day"] = moves["session"].map(day_flag).astype(bool)
     gap_t, gap_n = np.nonzero(panel.state[t0:t1] != 1)
+    keep = _listed(panel, gap_t + t0, gap_n)
+    gap_t, gap_n = gap_t[keep], gap_n[keep]
     gaps = pd.DataFrame(
         {
-            "symbol": np.asarray(panel.symbols, dtype=object)[gap_n],
-            "session": pd.to_datetime(days[gap_t + t0]).date,
+            "symbol": pd.Categorical.from_codes(gap_n, pd.Index(panel.symbols)),
+            "session": _dates(days)[gap_t + t0],
             "state": np.where(panel.state[gap_t + t0, gap_n] == UNTRUSTED, "untrusted_bar", "no_bar"),
         }
     )
-    gaps = gaps[_listed(panel, gap_t + t0, gap_n)]
     return ScanResult(moves, market, gaps.reset_index(drop=True)).ranked()
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    """datetime64[D] sessions → an object array of datetime.date (each converted once)."""
+    return np.array([dt.date.fromordinal(int(d) + _EPOCH) for d in days.astype(np.int64)], dtype=object)
+
+
+_EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
 def _listed(panel: Panel, ti: np.ndarray, ni: np.ndarray) -> np.ndarray:
@@ -224,27 +233,31 @@ def _describe_cells(panel: Panel, res: AbnormalReturns, ti: np.ndarray, ni: np.n
         cum5 = np.where(ti >= 5, (c / close[back, ni] - 1.0) * 100.0, np.nan)
     vol_ratio = nan_col
     if panel.volume is not None:
-        rows = ti[:, None] - np.arange(VOLUME_WINDOW, 0, -1)[None, :]
-        hist = panel.volume[np.clip(rows, 0, None), ni[:, None]]
-        hist = np.where(rows >= 0, hist, np.nan)
-        count = np.isfinite(hist).sum(axis=1)
+        vol = panel.volume
+        finite = np.isfinite(vol)
+        cum_v = np.zeros((vol.shape[0] + 1, vol.shape[1]))
+        np.cumsum(np.where(finite, vol, 0.0), axis=0, out=cum_v[1:])
+        cum_n = np.zeros((vol.shape[0] + 1, vol.shape[1]), dtype=np.int32)
+        np.cumsum(finite, axis=0, out=cum_n[1:])
+        lo = np.maximum(ti - VOLUME_WINDOW, 0)
+        count = cum_n[ti, ni] - cum_n[lo, ni]
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.nansum(hist, axis=1) / count
-            vol_ratio = np.where((count >= VOLUME_MIN_OBS) & (mean > 0), panel.volume[ti, ni] / mean, np.nan)
+            mean = (cum_v[ti, ni] - cum_v[lo, ni]) / count
+            vol_ratio = np.where((count >= VOLUME_MIN_OBS) & (mean > 0), vol[ti, ni] / mean, np.nan)
     car, car_t = _car_cells(res, ti, ni)
     z = res.sar[ti, ni]
     return pd.DataFrame(
         {
             "rank": 0,
-            "symbol": np.asarray(panel.symbols, dtype=object)[ni],
-            "session": pd.to_datetime(panel.sessions[ti]).date,
+            "symbol": pd.Categorical.from_codes(ni, pd.Index(panel.symbols)),
+            "session": _dates(panel.sessions)[ti],
             "close": c,
             "ret_pct": res.r[ti, ni] * 100.0,
             "benchmark": benchmark,
             "bench_pct": res.m[ti] * 100.0,
             "ar_pct": res.ar[ti, ni] * 100.0,
             "z": z,
-            "p": p_value(z, res.dof[ti, ni]),
+            "p": p_value(z, res.n[ti, ni] - (2 if res.model == "market-model" else 1)),
             "alpha": res.alpha[ti, ni],
             "beta": res.beta[ti, ni],
             "sigma_pct": res.sigma[ti, ni] * 100.0,
@@ -297,34 +310,35 @@ def _market(
     min_z: float,
 ) -> pd.DataFrame:
     r = res.r[t0:t1]
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         n = np.isfinite(r).sum(axis=1)
         up = (r > 0).sum(axis=1)
         down = (r < 0).sum(axis=1)
         sig = (np.abs(res.sar[t0:t1]) >= min_z).sum(axis=1)
-    rows = []
-    for k in range(t1 - t0):
-        t = t0 + k
-        mp = m[t] * 100.0 if np.isfinite(m[t]) else np.nan
-        bz = bench_z[t]
-        is_day = bool(np.isfinite(bz) and abs(bz) >= MARKET_DAY_Z)
-        share = up[k] / n[k] if n[k] else np.nan
-        rows.append(
-            {
-                "benchmark": benchmark,
-                "session": pd.Timestamp(panel.sessions[t]).date(),
-                "bench_pct": mp,
-                "bench_z": bz,
-                "market_day": is_day,
-                "n": int(n[k]),
-                "up": int(up[k]),
-                "down": int(down[k]),
-                "up_share": share,
-                "significant": int(sig[k]),
-                "verdict": _verdict(benchmark, mp, bz, is_day, int(up[k]), int(down[k]), int(n[k])),
-            }
-        )
-    return pd.DataFrame(rows, columns=MARKET_COLUMNS)
+        pct = m[t0:t1] * 100.0
+        bz = bench_z[t0:t1]
+        is_day = np.isfinite(bz) & (np.abs(bz) >= MARKET_DAY_Z)
+        share = np.where(n > 0, up / np.maximum(n, 1), np.nan)
+    verdicts = [
+        _verdict(benchmark, float(p), float(z), bool(d), int(u), int(dn), int(k))
+        for p, z, d, u, dn, k in zip(pct, bz, is_day, up, down, n, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "benchmark": benchmark,
+            "session": _dates(panel.sessions[t0:t1]),
+            "bench_pct": pct,
+            "bench_z": bz,
+            "market_day": is_day,
+            "n": n,
+            "up": up,
+            "down": down,
+            "up_share": share,
+            "significant": sig,
+            "verdict": verdicts,
+        },
+        columns=MARKET_COLUMNS,
+    )
 
 
 def _verdict(benchmark: str, pct: float, z: float, is_day: bool, up: int, down: int, n: int) -> str:
