@@ -184,7 +184,7 @@ def run_daily(
     report.edition = edition.slug
     report.briefs = [b.slug for b in edition.briefs]
     log.info("edition %s: %d briefs", edition.slug, len(edition.briefs))
-    if config.send:
+    if config.send and edition.briefs:
         mailer = mailer or SmtpMailer(desk.settings)
         report.deliveries.append(send_edition(desk, mailer, edition.slug, connections=config.connections))
         report.deliveries += send_alerts(desk, mailer, edition.slug, connections=config.connections)

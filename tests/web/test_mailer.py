@@ -1,0 +1,79 @@
+"""SMTP delivery against the test SMTP server: retries on temporary refusals, permanent refusals logged
+and retried by the next run, the send log, and a server that is down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from movedesk.config import Settings
+from movedesk.desk import Desk
+from movedesk.errors import ProviderError
+from movedesk.publish.daily import send_edition
+from movedesk.publish.mailer import SmtpMailer
+
+from .builders import add_subscribers, build_store
+from .conftest import Inbox, free_port
+
+MAILING = "edition-2024-12-23"
+
+
+@pytest.fixture
+def store_with_readers(settings_for: Callable[[int], Settings]) -> tuple[Settings, list[str]]:
+    settings = settings_for(8000)
+    build_store(Path(settings.db), settings)
+    return settings, add_subscribers(Path(settings.db), settings, 6)
+
+
+def test_temporary_refusal_is_retried(store_with_readers: tuple[Settings, list[str]], smtp: Inbox) -> None:
+    settings, emails = store_with_readers
+    smtp.before_accept = lambda n: "451 4.3.0 try again later" if n in (2, 3) else None
+    with Desk.open(settings.db, settings) as desk:
+        report = send_edition(desk, SmtpMailer(settings, retries=3, backoff=0.01), connections=1)
+        log = desk.store.send_log(MAILING)
+    assert report.sent == len(emails) and report.failed == []
+    assert sorted(r for rcpts, _ in smtp.messages for r in rcpts) == sorted(emails)
+    assert {r["status"] for r in log} == {"sent"}
+    ids = [m["Message-ID"] for m in smtp.parsed()]
+    assert len(set(ids)) == len(emails)
+
+
+def test_permanent_refusal_is_logged_and_retried_next_run(
+    store_with_readers: tuple[Settings, list[str]], smtp: Inbox
+) -> None:
+    settings, emails = store_with_readers
+    smtp.before_accept = lambda n: "550 5.1.1 mailbox unavailable" if n == 4 else None
+    with Desk.open(settings.db, settings) as desk:
+        first = send_edition(desk, SmtpMailer(settings, retries=3, backoff=0.01), connections=1)
+        failed = [r for r in desk.store.send_log(MAILING) if r["status"] == "failed"]
+        assert first.sent == len(emails) - 1 and len(first.failed) == 1
+        assert len(failed) == 1 and "refused" in failed[0]["error"]
+        smtp.before_accept = None
+        second = send_edition(desk, SmtpMailer(settings, retries=1), connections=1)
+        assert (second.sent, second.already_sent) == (1, len(emails) - 1)
+        assert {r["status"] for r in desk.store.send_log(MAILING)} == {"sent"}
+    assert sorted(r for rcpts, _ in smtp.messages for r in rcpts) == sorted(emails)
+
+
+def test_server_down_raises_provider_error(settings_for: Callable[[int], Settings]) -> None:
+    settings = settings_for(8000).model_copy(update={"smtp_port": free_port()})
+    mailer = SmtpMailer(settings, retries=2, backoff=0.01, timeout=2)
+    with pytest.raises(ProviderError, match="after 2 attempts"):
+        mailer.send_one("a@example.com", b"Subject: x\r\n\r\nbody\r\n")
+
+
+def test_signup_when_smtp_is_down_says_so(settings_for: Callable[[int], Settings]) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from movedesk.web.app import create_app
+
+    settings = settings_for(8000).model_copy(update={"smtp_port": free_port()})
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        page = client.get("/subscribe").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        r = client.post("/subscribe", data={"email": "a@example.com", "csrf": token})
+    assert r.status_code == 503 and "could not send the confirmation mail" in r.text
