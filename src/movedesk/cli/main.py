@@ -62,27 +62,23 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, print movedesk errors as one line with their code."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=args, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
     except MovedeskError as exc:
         if state.debug or "--debug" in args:
             traceback.print_exc()
         err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
         raise SystemExit(exit_code(exc)) from None
-    except typer.Abort:
-        raise SystemExit(1) from None
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.exceptions.NoSuchOption | click.exceptions.UsageError):
-            if "No such command" in str(exc):
-                name = str(exc).split("'")[1] if "'" in str(exc) else "?"
-                err = UnknownCommand(f"unknown command {name!r}")
-                err_console.print(f"[red]error[/red] {err}", highlight=False, soft_wrap=True)
-            else:
-                exc.show()
-            raise SystemExit(2) from None
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code) from None
-        raise
-    # standalone_mode=False returns the exit code of typer.Exit instead of raising
+    except Exception as exc:
+        # click (vendored by typer) usage errors: they know how to show themselves and their exit code
+        show, status = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if not callable(show) or not isinstance(status, int):
+            raise
+        if "No such command" in str(exc):
+            name = str(exc).split("'")[1] if "'" in str(exc) else "?"
+            err = UnknownCommand(f"unknown command {name!r}")
+            err_console.print(f"[red]error[/red] {err}", highlight=False, soft_wrap=True)
+        else:
+            show()
+        raise SystemExit(status) from None
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
