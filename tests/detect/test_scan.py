@@ -75,3 +75,22 @@ def test_desk_scan_on_a_store(smic_desk: Desk) -> None:
     half = smic_desk.scan(dt.date(2024, 12, 24), universe="0981.HK", min_z=0.0)
     assert "0981.HK" not in set(half.moves["symbol"])
     assert set(half.gaps["state"]) == {"untrusted_bar"}
+
+
+def test_ingesting_sp500_members_builds_the_proxy(tmp_path, us_sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    sample = us_sample[(us_sample["session"] >= dt.date(2006, 1, 1)) & (us_sample["session"] <= dt.date(2008, 2, 1))]
+    path = tmp_path / "sample.parquet"
+    sample.rename(columns={"session": "date", "flags": "flag"}).to_parquet(path)
+    with Desk.open(tmp_path / "us.duckdb") as desk:
+        desk.ingest_price_files([path])
+        proxy = desk.store.bars([SP500_PROXY])
+        assert len(proxy) == sample["session"].nunique()
+        move = desk.move("AAPL", dt.date(2008, 1, 23))
+        assert move.benchmark == SP500_PROXY and move.ar is not None and move.z is not None and move.z < -3
+        # the stored proxy's return is the panel's equal-weight mean return that day
+        panel = build_panel(sample, ohlv=False)
+        mean = equal_weight_returns(simple_returns(panel.close))
+        t = panel.position(dt.date(2008, 1, 23))
+        assert move.benchmark_pct == pytest.approx(mean[t] * 100, abs=1e-9)
+        result = desk.scan(dt.date(2008, 1, 23), universe="sp500", min_z=2.0)
+        assert "AAPL" in set(result.moves["symbol"].astype(str))

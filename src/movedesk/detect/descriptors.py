@@ -149,33 +149,36 @@ def _flag_list(value: object) -> list[str]:
     return [f for f in value.split(";") if f] if isinstance(value, str) else []
 
 
-def _line(raw: pd.DataFrame, axis: np.ndarray, symbol: str) -> _Line:
-    days = _to_days(raw["session"])
-    pos = np.searchsorted(axis, days)
-    on_axis = (pos < len(axis)) & (axis[np.minimum(pos, len(axis) - 1)] == days)
-    pos = pos[on_axis]
+def _line(raw: pd.DataFrame, axis: np.ndarray, symbol: str, days: np.ndarray | None = None) -> _Line:
+    days = _to_days(raw["session"]) if days is None else days
+    pos_all = np.searchsorted(axis, days)
+    on_axis = (pos_all < len(axis)) & (axis[np.minimum(pos_all, len(axis) - 1)] == days)
+    pos = pos_all[on_axis]
     if len(np.unique(pos)) != len(pos):
         raise DataValidationError(f"duplicated sessions in the bars of {symbol}")
     n = len(axis)
-    flags_src = raw["flags"].tolist() if "flags" in raw.columns else [None] * len(raw)
     flags: list[list[str]] = [[] for _ in range(n)]
     state = np.zeros(n, dtype=np.int8)
-    close_raw = raw["close"].to_numpy(dtype=float)[on_axis]
-    bad = ~np.isfinite(close_raw) | (close_raw <= 0)
-    kept = [x for x, ok in zip(flags_src, on_axis.tolist(), strict=True) if ok]
-    for k, f in enumerate(kept):
-        if isinstance(f, str) and f:
-            codes = _flag_list(f)
-            flags[int(pos[k])] = codes
-            if any(c in UNTRUSTED_FLAGS for c in codes):
-                bad[k] = True
+    close_raw = raw["close"].to_numpy(dtype=float)
+    bad_all = ~np.isfinite(close_raw) | (close_raw <= 0)
+    if "flags" in raw.columns:
+        flag_col = raw["flags"]
+        present = np.flatnonzero(flag_col.notna().to_numpy() & on_axis)
+        if len(present):
+            for i, value in zip(present.tolist(), flag_col.iloc[present].tolist(), strict=True):
+                codes = _flag_list(value)
+                flags[int(pos_all[i])] = codes
+                if any(c in UNTRUSTED_FLAGS for c in codes):
+                    bad_all[i] = True
+    bad = bad_all[on_axis]
     state[pos] = np.where(bad, UNTRUSTED, 1)
     good = pos[~bad]
+    keep = on_axis & ~bad_all
 
     def col(name: str) -> np.ndarray:
         out = np.full(n, np.nan)
         if name in raw.columns:
-            out[good] = raw[name].to_numpy(dtype=float)[on_axis][~bad]
+            out[good] = raw[name].to_numpy(dtype=float)[keep]
         return out
 
     return _Line(col("close"), col("open"), col("high"), col("low"), col("volume"), state, flags)
@@ -211,7 +214,7 @@ def describe(
     days = _to_days(raw["session"])
     axis = calendars.session_index(listing.mic, pd.Timestamp(days.min()).date(), session)
     axis_days = axis.to_numpy().astype("datetime64[D]")
-    line = _line(raw, axis_days, listing.symbol)
+    line = _line(raw, axis_days, listing.symbol, days)
     pos = len(axis_days) - 1
     state = line.state
     src_flags = line.flags[pos]
