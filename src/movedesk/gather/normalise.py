@@ -110,7 +110,10 @@ def build_article(
     now = now or dt.datetime.now(dt.UTC)
     first_seen = opts.first_seen or now
     title_s = clean_text(str(title)) if title is not None and title == title else ""
-    body_s = clean_text(str(body)) if body is not None and body == body else ""
+    raw_body = str(body) if body is not None and body == body else ""
+    if len(raw_body) > 2 * MAX_BODY_CHARS:  # do not clean megabytes that will be cut anyway
+        raw_body = raw_body[: 2 * MAX_BODY_CHARS]
+    body_s = clean_text(raw_body)
     if not title_s:
         lines = [ln for ln in body_s.split("\n") if ln.strip()]
         if not lines:

@@ -74,12 +74,17 @@ class FeedSource:
         opts = self.options
         if opts.source is None and feed_title:
             opts = BuildOptions(opts.default_tz, feed_title, opts.language, opts.first_seen)
+        results: list[Article | Rejection] = []
         for n, entry in enumerate(entries, start=1):
-            ref = f"{doc.ref}#item{n}"
             try:
-                yield _entry_article(entry, opts)
+                results.append(_entry_article(entry, opts))
             except MovedeskError as exc:
-                yield Rejection(ref, exc.message)
+                results.append(Rejection(f"{doc.ref}#item{n}", exc.message))
+        if parsed.bozo and not any(isinstance(r, Article) for r in results):
+            raise DataValidationError(
+                f"malformed feed XML: {_reason(parsed.get('bozo_exception'))}; no readable item in it"
+            )
+        yield from results
 
     def normalise(self, raw: Document) -> Iterable[Article]:
         return (x for x in self.items(raw) if isinstance(x, Article))
