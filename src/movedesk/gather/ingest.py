@@ -1,7 +1,7 @@
 """Ingest news from paths and URLs: read → normalise → de-duplicate → store, in atomic batches.
 
 >>> from movedesk.store import open_store
->>> from movedesk.testing import demo_data  # doctest: +SKIP
+>>> from movedesk.demo import demo_data  # doctest: +SKIP
 >>> report = ingest_news(open_store(":memory:"), [demo_data() / "news"])  # doctest: +SKIP
 
 What each input becomes is chosen by :func:`iter_items`: a folder is walked; a path by its suffix (feed,
