@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -81,27 +82,33 @@ def bare_numpy(r: np.ndarray, m: np.ndarray, window: tuple[int, int] = (-250, -1
 
 def stage_bare(prices: Path) -> dict[str, object]:
     _, r, m, load_s = load_panel(prices)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     ar = bare_numpy(r, m)
-    elapsed = time.perf_counter() - t
-    return {"seconds": elapsed, "ars": int(np.isfinite(ar).sum()), "load_s": load_s, "rss_mb": peak_rss_mb()}
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - c
+    return {
+        "seconds": elapsed,
+        "cpu": cpu,
+        "ars": int(np.isfinite(ar).sum()),
+        "load_s": load_s,
+        "rss_mb": peak_rss_mb(),
+    }
 
 
-def stage_movedesk(prices: Path) -> dict[str, object]:
+def stage_movedesk(prices: Path, threads: int | None = None) -> dict[str, object]:
+    from movedesk.detect.returns import abnormal_returns, simple_returns
     from movedesk.detect.scan import scan_panel
 
     panel, _, m, load_s = load_panel(prices)
     first = pd.Timestamp(panel.sessions[0]).date()  # type: ignore[attr-defined]
     last = pd.Timestamp(panel.sessions[-1]).date()  # type: ignore[attr-defined]
-    t = time.perf_counter()
-    from movedesk.detect.returns import abnormal_returns, simple_returns
-
-    res = abnormal_returns(simple_returns(panel.close), m)  # type: ignore[attr-defined]
+    t, c = time.perf_counter(), time.process_time()
+    res = abnormal_returns(simple_returns(panel.close), m, threads=threads)  # type: ignore[attr-defined]
     t_ar = time.perf_counter() - t
     result = scan_panel(panel, m, first, last, benchmark="^SP500EW", min_z=2.0, result=res)  # type: ignore[arg-type]
-    elapsed = time.perf_counter() - t
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - c
     return {
         "seconds": elapsed,
+        "cpu": cpu,
         "ar_seconds": t_ar,
         "ars": int(np.isfinite(res.ar).sum()),
         "significant": len(result.moves),
@@ -219,6 +226,7 @@ def main() -> None:
     stages = {
         "bare-numpy": lambda: stage_bare(args.prices),
         "movedesk": lambda: stage_movedesk(args.prices),
+        "movedesk-1t": lambda: stage_movedesk(args.prices, threads=1),
         "eventstudy": lambda: stage_eventstudy(args.prices, args.events),
         "descriptors": lambda: stage_descriptors(args.prices),
     }
@@ -233,14 +241,17 @@ def main() -> None:
     print(
         f"panel load (parquet → sessions × tickers): {ours.get('load_s', float('nan')):.2f} s (not in the times below)"
     )
-    print(f"{'stage':<12} {'seconds':>9} {'ARs':>10} {'µs/AR':>8} {'peak RSS MB':>12}")
-    for name in ("bare-numpy", "movedesk"):
+    print(f"machine load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"{'stage':<12} {'seconds':>9} {'cpu s':>7} {'ARs':>10} {'µs/AR':>8} {'peak RSS MB':>12}")
+    for name in ("bare-numpy", "movedesk", "movedesk-1t"):
         row = out[name]
         if "error" in row:
             print(f"{name:<12} error: {row['error']}")
             continue
         us = float(row["seconds"]) / int(row["ars"]) * 1e6  # type: ignore[arg-type]
-        print(f"{name:<12} {row['seconds']:>9.3f} {row['ars']:>10,} {us:>8.3f} {row['rss_mb']:>12.0f}")
+        print(
+            f"{name:<12} {row['seconds']:>9.3f} {row['cpu']:>7.3f} {row['ars']:>10,} {us:>8.3f} {row['rss_mb']:>12.0f}"
+        )
     if "error" not in ours:
         print(
             f"movedesk: AR+σ+t for every cell in {ours['ar_seconds']:.3f} s; then p, CAR, descriptors and rank for "
@@ -262,6 +273,12 @@ def main() -> None:
             f"(eventstudy / bare numpy {es_us / bare_us:,.0f}x)"
         )
         print(f"ratio movedesk / bare numpy (time): {float(ours['seconds']) / float(bare['seconds']):.2f}x")
+        one = out["movedesk-1t"]
+        if "error" not in one:
+            print(
+                f"ratio movedesk 1 thread / bare numpy: time {float(one['seconds']) / float(bare['seconds']):.2f}x, "
+                f"cpu {float(one['cpu']) / float(bare['cpu']):.2f}x"
+            )
     if "error" in desc:
         print(f"descriptors  error: {desc['error']}")
     else:

@@ -75,6 +75,12 @@ def ingest_prices(
         console.print(f"  flagged {code}: {count}", highlight=False)
 
 
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """Frame rows as JSON-safe dicts: NaN → null, categories → str."""
+    out = frame.astype(object).where(frame.notna(), None)
+    return list(out.to_dict(orient="records"))
+
+
 def move(
     symbol: Annotated[str, typer.Argument(help="Symbol or company name, e.g. 688981.SS, 0981.HK, AAPL")],
     date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
@@ -122,8 +128,9 @@ def moves(
     if json_out:
         print_json(
             {
-                "market": result.market.to_dict(orient="records"),
-                "moves": frame.to_dict(orient="records"),
+                "market": _records(result.market),
+                "moves": _records(frame),
+                "gaps": _records(result.gaps),
             }
         )
         return
