@@ -28,7 +28,8 @@ def test_ingest_list_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     db = str(tmp_path / "cli.duckdb")
     copy = tmp_path / "copy.md"
     original = next(DEMO_NEWS.glob("02-*.md")).read_text(encoding="utf-8")
-    copy.write_text(original.replace("url: https://demo", "url: https://mirror").replace("source:", "source: Mirror of"))
+    mirrored = original.replace("url: https://demo", "url: https://mirror").replace("source:", "source: Mirror of")
+    copy.write_text(mirrored, encoding="utf-8")
     (tmp_path / "empty.xml").write_bytes(b"")
 
     code, out, err = run(capsys, "--db", db, "ingest", "news", str(DEMO_NEWS), str(copy), str(tmp_path / "empty.xml"),
@@ -41,7 +42,9 @@ def test_ingest_list_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = run(capsys, "--db", db, "ingest", "news", str(DEMO_NEWS))
     assert code == 0 and "0 new" in out and "7 already stored" in out
 
-    code, out, _ = run(capsys, "--db", db, "news", "list", "--company", "SMIC", "--until", "2024-12-23T07:00Z", "--json")
+    code, out, _ = run(
+        capsys, "--db", db, "news", "list", "--company", "SMIC", "--until", "2024-12-23T07:00Z", "--json"
+    )
     listed = json.loads(out)["articles"]
     assert code == 0 and listed and all(a["published"] <= "2024-12-23T07:00:00+00:00" for a in listed)
     assert any(a["language"] == "zh-Hans" for a in listed)
