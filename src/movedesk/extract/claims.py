@@ -141,6 +141,9 @@ _SUBJECT_TRIM = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 @dataclass
 class _Hit:
     start: int  # claim span start (direction word or number)
@@ -289,11 +292,17 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
     claims: list[Claim] = []
     carry_anchor: Anchor | None = None  # the last "on <weekday>" of the article so far
     carry_company: Mention | None = None
+    all_anchors = find_anchors(text, 0, doc.sentences[-1][1]) if doc.sentences else []
+    a_starts = [a.start for a in all_anchors]
+
+    def anchors_in(s0: int, s1: int) -> list[Anchor]:
+        return all_anchors[bisect.bisect_left(a_starts, s0) : bisect.bisect_left(a_starts, s1)]
+
     for sent in doc.sentences:
         s0, s1 = sent
-        if not any(ch.isdigit() for ch in text[s0:s1]):
+        if not _DIGIT.search(text, s0, s1):
             # still track the article's time anchor and last company
-            for a in find_anchors(text, s0, s1):
+            for a in anchors_in(s0, s1):
                 if not a.possessive:
                     carry_anchor = a
             i = bisect.bisect_left(m_starts, s1) - 1
@@ -302,7 +311,7 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
             continue
         prev_end = s0
         sent_claims: list[Claim] = []
-        sent_anchors = find_anchors(text, s0, s1)
+        sent_anchors = anchors_in(s0, s1)
         for nm in NUMBER_RE.finditer(text, s0, s1):
             parsed = _parse_number(nm)
             if parsed is None:
@@ -350,7 +359,7 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
                 and subject_mention is None
             ):
                 continue  # a direction and a number, but no price subject and no price claim before it
-            if claim_type != kind:
+            if kind != "both" and claim_type != kind:
                 continue
             qualifier, sessions = _qualifier(before, after)
             if claim_type == "metric":
@@ -481,12 +490,22 @@ def _anchor_for(anchors: list[Anchor], c0: int, c1: int, n0: int, n1: int) -> An
     return best
 
 
+def _claims_of(doc: Doc, kind: str) -> list[Claim]:
+    """One scan of the numbers gives both kinds; it is kept on the doc for the other component."""
+    key = f"claims:{len(doc.mentions)}"
+    found = doc.cache.get(key)
+    if not isinstance(found, list):
+        found = _scan(doc, "both")
+        doc.cache[key] = found
+    return [c for c in found if c.claim_type == kind]
+
+
 def _price_claims(doc: Doc) -> None:
-    doc.claims = [c for c in doc.claims if c.claim_type != "price"] + _scan(doc, "price")
+    doc.claims = [c for c in doc.claims if c.claim_type != "price"] + _claims_of(doc, "price")
 
 
 def _metrics(doc: Doc) -> None:
-    doc.claims = [c for c in doc.claims if c.claim_type != "metric"] + _scan(doc, "metric")
+    doc.claims = [c for c in doc.claims if c.claim_type != "metric"] + _claims_of(doc, "metric")
 
 
 PRICE_CLAIMS = Component(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from movedesk.models import Article
@@ -34,6 +35,8 @@ class Doc:
     relays: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     produced: set[str] = field(default_factory=set)
+    #: intermediate results components share (e.g. one number scan for price and metric claims)
+    cache: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def from_article(cls, article: Article, registry: Registry) -> Doc:
@@ -72,11 +75,17 @@ class Doc:
         )
 
 
+_CJK = re.compile("[\u4e00-\u9fff]")
+_LATIN = re.compile("[A-Za-z]")
+
+
 def detect_language(text: str, declared: str = "en") -> str:
     """'zh' when CJK ideographs make up a large part of the letters, else the declared language."""
     sample = text[:4000]
-    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    latin = sum(1 for ch in sample if ch.isascii() and ch.isalpha())
+    if sample.isascii():
+        return "en" if not declared or declared.startswith("zh") else declared
+    cjk = len(_CJK.findall(sample))
+    latin = len(_LATIN.findall(sample))
     if cjk and cjk * 2 >= latin:
         return "zh"
     if declared.startswith("zh") and cjk:

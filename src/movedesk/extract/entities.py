@@ -59,7 +59,7 @@ _RIC = re.compile(r"(?:[(<]\s*|(?<=\s))([A-Za-z0-9]{1,8}?)\.(OQ|O|N|K|A|P|PK|OB|
 _COREF = re.compile(
     r"\b(?:the (?:company|firm|group|stock|shares|chipmaker|chip ?maker|foundry|lender|retailer|insurer|"
     r"carmaker|automaker|miner|airline|conglomerate|manufacturer)"
-    r"|(?:its|their) (?:(?:[A-Z][a-z]+ ?)+-listed |(?:A|H|B)-)?(?:shares|stock|ADRs?))\b",
+    r"|(?:its|their) (?:[a-z]+(?:[ -][a-z]+){0,2}-listed |(?:a|h|b)-)?(?:shares|stock|adrs?))\b",
     re.IGNORECASE,
 )
 _COREF_ZH = re.compile(r"该公司|公司股价|其(?:A股|港股|H股|股价)|该股")
@@ -190,7 +190,15 @@ def matcher_for(registry: Registry) -> CompanyMatcher:
     return m
 
 
+#: names that are also a market or an everyday word and link only with a suffix or ticker ("Nasdaq Inc")
+_STRICT = {"nasdaq", "dow", "news", "reports"}
+_BYLINE = re.compile(r"\((?:reporting|writing|editing|additional reporting|compiled) by[^)]*\)", re.IGNORECASE)
+
+
 def _case_ok(surface: str, entry: AliasEntry) -> bool:
+    first = entry.alias[:1]
+    if first.isalpha() and first.isupper() and first.isascii() and not surface[:1].isupper():
+        return False  # company names are proper nouns: "news", "reports" are not News Corp or anyone
     if entry.flag == CASED:
         letters = [ch for ch in surface if ch.isalpha()]
         return all(ch.isupper() for ch in letters)
@@ -206,6 +214,10 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _common_context_ok(text: str, start: int, end: int, company_id: str, strong_ids: set[str]) -> bool:
+    if _EXCHANGE_TICKER.match(text, end + 1) or _RIC.match(text, end + 1) or _SUFFIX_AFTER.match(text, end):
+        return True
+    if normalise_alias(text[start:end]) in _STRICT:
+        return False
     if company_id in strong_ids:
         return True
     if _SUFFIX_AFTER.match(text, end) or (text.startswith("'s", end) and _BUSINESS_CUES.match(text, end + 3)):
@@ -301,6 +313,9 @@ def find_mentions(doc: Doc) -> list[Mention]:
             taken.append((m.start(1), m.end(2)))
 
     hits = matcher.hits(text)
+    bylines = [(m.start(), m.end()) for m in _BYLINE.finditer(text)] if "by " in text else []
+    if bylines:
+        hits = [h for h in hits if not any(b0 <= h[0] < b1 for b0, b1 in bylines)]
     strong_ids = {mm.company_id for mm in mentions}
     for start, end, entries in hits:
         if any(e.flag == STRONG for e in entries) and _case_ok(text[start:end], entries[0]):

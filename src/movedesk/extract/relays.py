@@ -74,7 +74,7 @@ def _relays(doc: Doc) -> None:
             result = None
         if result:
             found = [str(getattr(r, "outlet", None) or getattr(r, "name", None) or r) for r in result]  # type: ignore[attr-defined]
-    if not found:
+    if fn is None:
         found = _local_relays(doc.text[:400_000], doc.article.source)
     seen: list[str] = []
     for r in [*doc.article.relays, *found]:

@@ -108,6 +108,8 @@ def _add(out: list[tuple[int, int]], text: str, start: int, end: int) -> None:
         out.append((start, stop))
 
 
+_ASCII_TOKEN_RE = re.compile(r"\w+(?:[-'.]\w+)*|\S")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
 _TOKEN_RE = re.compile(rf"[{_CJK}]+|[^\W{_CJK}]+(?:[-'’.][^\W{_CJK}]+)*|\S", re.UNICODE)
 
 
@@ -123,6 +125,10 @@ def _jieba() -> object:
 def iter_tokens(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
     """Token offsets: words and punctuation for Latin script, jieba words for Chinese runs."""
     stop = len(text) if end is None else end
+    if text[start:stop].isascii():
+        for m in _ASCII_TOKEN_RE.finditer(text, start, stop):
+            yield m.span()
+        return
     for m in _TOKEN_RE.finditer(text, start, stop):
         s, e = m.span()
         if CJK_RE.match(text[s]) and e - s > 1:
@@ -148,7 +154,7 @@ def _sentences(doc: Doc) -> None:
     text = doc.text[:MAX_CHARS]
     if text.strip() == "":
         doc.warnings.append("empty text: nothing to extract")
-    elif sum(1 for ch in text[:2000] if ch.isprintable() or ch.isspace()) < 0.8 * min(len(text), 2000):
+    elif len(_CONTROL.findall(text, 0, 2000)) > 0.2 * min(len(text), 2000):
         doc.warnings.append("text looks binary (many unprintable characters)")
     doc.sentences = split_sentences(text)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from zoneinfo import ZoneInfo
 
@@ -11,24 +12,15 @@ from movedesk import calendars
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
 _ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 
-WEEKDAY_RE = re.compile(
-    r"\b(?:(?:on|last|this|since|from|until|by)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    r"(?:'s|’s)?\b",
-    re.IGNORECASE,
-)
 ZH_WEEKDAY_RE = re.compile(r"(上)?(?:周|星期|礼拜)([一二三四五六日天])")
-RELATIVE_RE = re.compile(r"\b(today|yesterday|this morning|this afternoon)\b|今日|今天|昨日|昨天", re.IGNORECASE)
+RELATIVE_ZH_RE = re.compile(r"今日|今天|昨日|昨天")
 
 
 def local_date(published: dt.datetime, mic: str | None) -> dt.date:
     """The calendar date of ``published`` in the exchange's time zone (UTC when unknown)."""
     if mic is None:
         return published.astimezone(dt.UTC).date()
-    try:
-        tz: dt.tzinfo = calendars.timezone(mic)
-    except Exception:
-        tz = ZoneInfo("UTC")
-    return published.astimezone(tz).date()
+    return published.astimezone(_tz(mic)).date()
 
 
 def weekday_date(weekday: int, published_local: dt.date, *, last_week: bool = False) -> dt.date:
@@ -40,12 +32,30 @@ def weekday_date(weekday: int, published_local: dt.date, *, last_week: bool = Fa
     return day
 
 
+@functools.lru_cache(maxsize=65536)
+def _is_session(mic: str, day: dt.date) -> bool:
+    return calendars.is_session(mic, day)
+
+
+@functools.lru_cache(maxsize=65536)
+def _previous(mic: str, day: dt.date) -> dt.date:
+    return calendars.previous_session(mic, day)
+
+
+@functools.lru_cache(maxsize=64)
+def _tz(mic: str) -> dt.tzinfo:
+    try:
+        return calendars.timezone(mic)
+    except Exception:
+        return ZoneInfo("UTC")
+
+
 def to_session(day: dt.date, mic: str | None) -> dt.date | None:
     """``day`` when it is a session of the exchange (any day when no exchange is known), else None."""
     if mic is None:
         return day if day.weekday() < 5 else None
     try:
-        return day if calendars.is_session(mic, day) else None
+        return day if _is_session(mic, day) else None
     except Exception:
         return day if day.weekday() < 5 else None
 
@@ -57,9 +67,9 @@ def latest_session(day: dt.date, mic: str | None) -> dt.date | None:
             day -= dt.timedelta(days=1)
         return day
     try:
-        if calendars.is_session(mic, day):
+        if _is_session(mic, day):
             return day
-        return calendars.previous_session(mic, day)
+        return _previous(mic, day)
     except Exception:
         return None
 
@@ -71,7 +81,7 @@ def previous_session(day: dt.date, mic: str | None) -> dt.date | None:
             day -= dt.timedelta(days=1)
         return day
     try:
-        return calendars.previous_session(mic, day)
+        return _previous(mic, day)
     except Exception:
         return None
 
@@ -105,26 +115,35 @@ class Anchor:
 def find_anchors(text: str, start: int, end: int) -> list[Anchor]:
     """Time anchors between ``start`` and ``end``."""
     out: list[Anchor] = []
-    for m in WEEKDAY_RE.finditer(text, start, end):
-        out.append(
-            Anchor(
-                m.start(),
-                m.end(),
-                "weekday",
-                WEEKDAYS[m.group(1).lower()],
-                possessive=m.group().lower().endswith(("'s", "’s")),
-            )
-        )
+    low = text[start:end].lower()
+    i = low.find("day")
+    while i >= 0:  # every weekday, today and yesterday end in "day": find those, then read the word
+        j = i + 3
+        k = i
+        while k > 0 and low[k - 1].isalpha():
+            k -= 1
+        word = low[k:j]
+        if (j == len(low) or not low[j].isalnum()) and (k == 0 or not low[k - 1].isalnum()):
+            tail = low[j : j + 2]
+            possessive = tail in ("'s", "’s") and (j + 2 == len(low) or not low[j + 2].isalnum())
+            stop = j + 2 if possessive else j
+            if word in WEEKDAYS:
+                out.append(Anchor(start + k, start + stop, "weekday", WEEKDAYS[word], possessive=possessive))
+            elif word == "today":
+                out.append(Anchor(start + k, start + stop, "today"))
+            elif word == "yesterday":
+                out.append(Anchor(start + k, start + stop, "yesterday"))
+        i = low.find("day", j)
+    if text[start:end].isascii():
+        out.sort(key=lambda a: a.start)
+        return out
     for m in ZH_WEEKDAY_RE.finditer(text, start, end):
         glued = m.end() < len(text) and text[m.end()].isdigit()  # 上周五10%的涨幅: that day's change
         out.append(
             Anchor(m.start(), m.end(), "weekday", _ZH_DAYS[m.group(2)], last_week=bool(m.group(1)), possessive=glued)
         )
-    for m in RELATIVE_RE.finditer(text, start, end):
-        word = m.group().lower()
-        if word in ("today", "this morning", "this afternoon", "今日", "今天"):
-            out.append(Anchor(m.start(), m.end(), "today"))
-        elif word in ("yesterday", "昨日", "昨天"):
-            out.append(Anchor(m.start(), m.end(), "yesterday"))
+    for m in RELATIVE_ZH_RE.finditer(text, start, end):
+        word = m.group()
+        out.append(Anchor(m.start(), m.end(), "today" if word in ("今日", "今天") else "yesterday"))
     out.sort(key=lambda a: a.start)
     return out
