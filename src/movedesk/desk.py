@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -60,11 +60,15 @@ class Desk:
             report = report.merge(self.store.upsert_bars(load_price_file(path)))
         return report
 
-    def ingest_news(self, paths: Iterable[str | Path]) -> UpsertReport:
-        """Load news files into the store and link each article to the companies it mentions."""
+    def ingest_news(self, paths: Iterable[str | Path], **options: Any) -> UpsertReport:
+        """Load news (files, folders, feed/page URLs) into the store, de-duplicated, and link each article
+        to the companies it mentions. ``options`` are ``movedesk.gather.ingest.IngestOptions`` fields; the
+        SSRF guard and the near-duplicate threshold default to the desk's settings."""
         from movedesk.gather.ingest import ingest_news
 
-        report = ingest_news(self.store, paths)
+        options.setdefault("allow_private", self.settings.allow_private)
+        options.setdefault("near_dup_threshold", self.settings.near_dup_threshold)
+        report = ingest_news(self.store, paths, **options)
         self.link_articles()
         return report
 
