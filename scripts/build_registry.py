@@ -42,6 +42,15 @@ _SUFFIXES = re.compile(
     r"S\.A\.|AG|SE|L\.P\.|LP|Holdings?|Group|\(The\)|\(Class [A-C]\)|Class [A-C]|& Co\.?))+\s*$"
 )
 
+#: Short names that are ordinary words: never shipped as aliases (the full name still is).
+AMBIGUOUS_SHORT = {
+    "news", "target", "ball", "block", "match", "progressive", "fox", "southern", "principal", "public",
+    "discover", "booking", "global", "mosaic", "republic", "general", "united", "american", "first",
+    "federal", "national", "international", "china", "hong kong", "capital", "equity", "energy", "health",
+    "apple hospitality", "best", "gap", "visa inc", "tapestry", "humana", "state street", "welltower",
+    "paramount", "pool", "domino", "sun", "news corp",
+}  # fmt: skip
+
 _SUFFIXES_CI = re.compile(_SUFFIXES.pattern, re.IGNORECASE)
 
 
@@ -124,7 +133,7 @@ def build(shared: Path, out: Path) -> dict[str, int]:
 
     def add_alias(cid: str, alias: str, lang: str) -> None:
         alias = alias.strip()
-        if alias:
+        if alias and alias.casefold() not in AMBIGUOUS_SHORT:
             aliases.append({"company_id": cid, "alias": alias, "lang": lang})
 
     # -- US: S&P 500 membership ------------------------------------------------------------------------
@@ -149,7 +158,7 @@ def build(shared: Path, out: Path) -> dict[str, int]:
             {
                 "id": cid,
                 "name": name,
-                "short_name": shorts[-1] if shorts else "",
+                "short_name": shorts[-1] if shorts and shorts[-1].casefold() not in AMBIGUOUS_SHORT else "",
                 "sector": primary["gics_sector"],
                 "is_index": "false",
             }
@@ -195,9 +204,7 @@ def build(shared: Path, out: Path) -> dict[str, int]:
         cid = sym
         name_en = row["name_en"].strip()
         industry = re.sub(r"(?<=[a-z])-(?=[a-z])", "", row["industry"] or "")
-        companies.append(
-            {"id": cid, "name": name_en, "short_name": "", "sector": industry, "is_index": "false"}
-        )
+        companies.append({"id": cid, "name": name_en, "short_name": "", "sector": industry, "is_index": "false"})
         taken_ids.add(cid)
         taken_symbols.add(sym)
         code = int(sym.split(".")[0])
