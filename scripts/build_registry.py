@@ -14,6 +14,8 @@ Sources (facts only: tickers, names, sectors):
 * ``cn_names.csv``: A-share short names (simplified + traditional) with board and price-limit rule:
   688xxx STAR ±20%, 300/301xxx ChiNext ±20%, other SH/SZ main board ±10%, main-board names starting with
   ST/*ST ±5% (ST on STAR/ChiNext keeps ±20%), Beijing (.BJ) ±30%.
+* ``universes.csv``: index memberships for the scan (S&P 500 on 2024-12-08, HSI on 2025-05-30, HSCI on
+  2025-11-21).
 * A/H pairs: an HK name whose simplified form equals an A-share short name becomes one company with
   both listings (e.g. 中国平安: 601318.SS + 2318.HK), which lets descriptors compute the A/H premium.
 
@@ -289,12 +291,29 @@ def build(shared: Path, out: Path) -> dict[str, int]:
         listings,
     )
     _write(out / "aliases.csv", ["company_id", "alias", "lang"], unique_aliases)
+    members = _universes(shared)
+    _write(out / "universes.csv", ["universe", "symbol", "as_of"], members)
     return {
         "companies": len(companies),
         "listings": len(listings),
         "aliases": len(unique_aliases),
         "a_h_pairs": sum(1 for s, c in merged.items() if c not in ATTACH.values()),
     }
+
+
+def _universes(shared: Path) -> list[dict[str, str]]:
+    """Index memberships for the scan's named universes (as of the source snapshots)."""
+    rows = []
+    for row in _read(shared / "sp500_membership.csv"):
+        if row["member_2024_12_08"] == "True":
+            rows.append({"universe": "sp500", "symbol": row["symbol"], "as_of": "2024-12-08"})
+    for row in _read(shared / "hk_universe.csv"):
+        if row["in_hsi_list_20250530"] == "True":
+            rows.append({"universe": "hsi", "symbol": row["symbol"], "as_of": "2025-05-30"})
+        if row["in_hsci_list_20251121"] == "True":
+            rows.append({"universe": "hsci", "symbol": row["symbol"], "as_of": "2025-11-21"})
+    unique = {(r["universe"], r["symbol"]): r for r in rows}
+    return sorted(unique.values(), key=lambda r: (r["universe"], r["symbol"]))
 
 
 def _write(path: Path, fields: list[str], rows: list[dict[str, str]]) -> None:

@@ -94,3 +94,21 @@ def test_ingesting_sp500_members_builds_the_proxy(tmp_path, us_sample: pd.DataFr
         assert move.benchmark_pct == pytest.approx(mean[t] * 100, abs=1e-9)
         result = desk.scan(dt.date(2008, 1, 23), universe="sp500", min_z=2.0)
         assert "AAPL" in set(result.moves["symbol"].astype(str))
+
+
+def test_named_universes() -> None:
+    from movedesk.detect.universe import index_members, resolve_universe
+    from movedesk.registry import default_registry
+
+    members = index_members()
+    assert len(members["sp500"]) == 503 and "AAPL" in members["sp500"]
+    assert len(members["hsi"]) == 83 and "0700.HK" in members["hsi"] and "0981.HK" in members["hsi"]
+    reg = default_registry()
+    available = {"0700.HK", "0981.HK", "688981.SS", "AAPL", "MRO"}
+    assert {x.symbol for x in resolve_universe(reg, "hsi", available)} == {"0700.HK", "0981.HK"}
+    assert {x.symbol for x in resolve_universe(reg, "sp500", available)} == {"AAPL"}  # MRO left in Nov 2024
+    assert {x.symbol for x in resolve_universe(reg, "us", available)} == {"AAPL", "MRO"}
+    assert {x.symbol for x in resolve_universe(reg, "star", available)} == {"688981.SS"}
+    assert {x.symbol for x in resolve_universe(reg, "SMIC, AAPL", available)} == {"688981.SS", "0981.HK", "AAPL"}
+    with pytest.raises(UnknownCompany):
+        resolve_universe(reg, "no such thing", available)

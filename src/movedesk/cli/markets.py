@@ -113,7 +113,7 @@ def moves(
     ] = None,
     universe: Annotated[
         str | None,
-        typer.Option("--universe", help="sp500, hk, hsi, cn, a comma list of symbols, or @file (default: all)"),
+        typer.Option("--universe", help="sp500, hsi, hsci, us, hk, cn, star, chinext, symbols a,b or @file"),
     ] = None,
     min_z: Annotated[float | None, typer.Option("--min-z", help="Minimum |z| (default: settings)")] = None,
     model: Annotated[str, typer.Option("--model", help="market-model or market-adjusted")] = "market-model",

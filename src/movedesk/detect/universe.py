@@ -1,17 +1,22 @@
 """Universes for the scan (a panel, an index's members, a watch-list) and the scan over a store.
 
-A universe is ``None`` (every listing with bars in the store), a named set — ``sp500`` (members, with
-the ``^SP500EW`` benchmark), ``hk``, ``cn`` (all A-shares), ``star``, ``chinext``, ``sse``, ``szse`` —
+A universe is ``None`` (every listing with bars in the store), an index's members from
+``data/registry/universes.csv`` — ``sp500`` (2024-12-08), ``hsi`` (2025-05-30), ``hsci`` (2025-11-21) —
+a market — ``us`` (every S&P symbol ever, with the ``^SP500EW`` benchmark), ``hk``, ``cn`` (all
+A-shares), ``star``, ``chinext``, ``sse``, ``szse`` —
 a comma-separated list of symbols or company names, ``@path`` (a file with one per line) or a sequence.
 Listings are grouped by (exchange calendar, primary benchmark); each group is one panel.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +30,8 @@ from movedesk.registry import Registry
 log = logging.getLogger(__name__)
 
 NAMED: dict[str, Callable[[Listing], bool]] = {
-    "sp500": lambda x: SP500_PROXY in x.benchmarks,
-    "us": lambda x: x.mic in ("XNYS", "XNAS") and x.board != "Index",
+    "us": lambda x: SP500_PROXY in x.benchmarks,
     "hk": lambda x: x.mic == "XHKG" and x.board != "Index",
-    "hsi": lambda x: x.mic == "XHKG" and x.board != "Index",
     "cn": lambda x: x.currency == "CNY" and x.board != "Index",
     "ashare": lambda x: x.currency == "CNY" and x.board != "Index",
     "star": lambda x: x.board == "STAR",
@@ -36,6 +39,21 @@ NAMED: dict[str, Callable[[Listing], bool]] = {
     "sse": lambda x: x.mic == "XSHG" and x.board != "Index",
     "szse": lambda x: x.mic == "XSHE" and x.board != "Index",
 }
+
+
+@functools.cache
+def index_members() -> dict[str, frozenset[str]]:
+    """Members of the shipped index universes (``universes.csv``: universe, symbol, as_of)."""
+    path = Path(str(resources.files("movedesk") / "data" / "registry" / "universes.csv"))
+    out: dict[str, set[str]] = defaultdict(set)
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out[row["universe"]].add(row["symbol"])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def universe_names() -> list[str]:
+    return sorted({*NAMED, *index_members()})
 
 
 def proxy_members(registry: Registry) -> list[str]:
@@ -48,6 +66,9 @@ def resolve_universe(registry: Registry, universe: str | Sequence[str] | None, a
     listings: list[Listing] = []
     if universe is None:
         listings = [x for c in registry if not c.is_index for x in c.listings if x.symbol in available]
+    elif isinstance(universe, str) and universe.lower() in index_members():
+        members = index_members()[universe.lower()]
+        listings = [x for c in registry for x in c.listings if x.symbol in members and x.symbol in available]
     elif isinstance(universe, str) and universe.lower() in NAMED:
         keep = NAMED[universe.lower()]
         listings = [x for c in registry for x in c.listings if keep(x) and x.symbol in available]
@@ -77,7 +98,7 @@ def resolve_universe(registry: Registry, universe: str | Sequence[str] | None, a
     if not listings:
         raise UnknownCompany(
             f"universe {universe!r} has no listings with bars in the store",
-            hint=f"named universes: {', '.join(sorted(NAMED))}; or a comma list of symbols",
+            hint=f"named universes: {', '.join(universe_names())}; or a comma list of symbols",
         )
     return list({x.symbol: x for x in listings}.values())
 
