@@ -129,7 +129,14 @@ def test_limit_up_and_ipo_rules() -> None:
     move = describe(bars, listing, days[-1])
     assert move.limit_hit == "up" and move.limit_distance_pct == 0.0
     st = listing.model_copy(update={"limit_rule": "pct5"})
-    assert describe(bars, st, days[-1]).limit_hit == "up"  # +10% is beyond ±5%: at/over the band
+    st_move = describe(bars, st, days[-1])  # +10% under a ±5% rule: an ex-date or a stale ST status
+    assert st_move.limit_hit is None and "beyond_limit_band" in st_move.flags
+    down = bars.assign(close=[10.0, 10.0, 10.0, 10.0, 9.0], low=[10.0, 10.0, 10.0, 10.0, 9.0])
+    assert describe(down, listing, days[-1]).limit_hit == "down"
+    touched = bars.assign(close=[10.0, 10.0, 10.0, 10.0, 10.5], high=[10.0, 10.0, 10.0, 10.0, 11.0])
+    touch = describe(touched, listing, days[-1])
+    assert touch.limit_hit is None and "limit_up_touched" in touch.flags
+    assert touch.limit_distance_pct == pytest.approx(5.0)
     star = Listing(symbol="688000.SS", mic="XSHG", currency="CNY", board="STAR", limit_rule="pct20")
     ipo = bars.assign(symbol=star.symbol, flags=["ipo_day", None, None, None, None])
     assert "ipo_no_limit" in describe(ipo, star, days[-1]).flags

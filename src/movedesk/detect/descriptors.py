@@ -14,6 +14,7 @@ says so in ``flags`` instead:
 ``limit_up_touched`` / ``limit_down_touched``  the limit price was reached intraday but not at the close
 ``ipo_no_limit``        a new listing's no-limit days (STAR/ChiNext first 5 sessions, flagged ``ipo_day``)
 ``qfq_prices``          forward-adjusted prices: limit prices cannot be checked
+``beyond_limit_band``   the close is outside the listing's band (ex-date, no-limit day, stale ST rule)
 ``insufficient_history`` fewer than ``min_obs`` estimation returns: no abnormal return
 ``ar_unavailable_after_gap`` the session's return spans a gap, so it is not a daily return
 ``benchmark_missing``   the benchmark has no return on the session
@@ -280,7 +281,10 @@ def describe(
             out_flags.append("qfq_prices")
         else:
             up, down = limit_band(prev_close, limit_pct)
-            if c >= up - 1e-9:
+            if c > up + 0.015 or c < down - 0.015:
+                # beyond the band: an ex-date, a no-limit day, or a stale ST status — not a limit hit
+                out_flags.append("beyond_limit_band")
+            elif c >= up - 1e-9:
                 limit_hit = "up"
             elif c <= down + 1e-9:
                 limit_hit = "down"
