@@ -112,3 +112,17 @@ def test_named_universes() -> None:
     assert {x.symbol for x in resolve_universe(reg, "SMIC, AAPL", available)} == {"688981.SS", "0981.HK", "AAPL"}
     with pytest.raises(UnknownCompany):
         resolve_universe(reg, "no such thing", available)
+
+
+def test_market_adjusted_scan_and_unknown_model(us_2006_2008: pd.DataFrame) -> None:
+    from movedesk.errors import DataValidationError
+
+    day = dt.date(2008, 1, 23)
+    result = scan_bars(us_2006_2008, day, mic="XNYS", benchmark=SP500_PROXY, model="market-adjusted")
+    top = result.moves.head(10)
+    assert "AAPL" in set(top["symbol"].astype(str))
+    aapl = top[top["symbol"] == "AAPL"].iloc[0]
+    assert aapl["ar_pct"] == pytest.approx(aapl["ret_pct"] - aapl["bench_pct"], abs=1e-9)
+    assert aapl["beta"] == 1.0 and aapl["alpha"] == 0.0
+    with pytest.raises(DataValidationError, match="unknown abnormal-return model"):
+        scan_bars(us_2006_2008, day, mic="XNYS", model="capm")  # type: ignore[arg-type]
