@@ -44,7 +44,7 @@ def _baseline(path: str, limit: int | None, db: str, out: Any) -> None:
     out.put({"rows": len(frame), "seconds": time.perf_counter() - start, "rss_mb": _peak_rss_mb()})
 
 
-def _movedesk(path: str, limit: int | None, db: str, out: Any) -> None:
+def _movedesk(path: str, limit: int | None, db: str, workers: int, out: Any) -> None:
     from movedesk.gather.ingest import IngestOptions, ingest
     from movedesk.store import open_store
 
@@ -56,7 +56,7 @@ def _movedesk(path: str, limit: int | None, db: str, out: Any) -> None:
         pq.write_table(pq.read_table(path).slice(0, limit), source)
     store = open_store(db)
     start = time.perf_counter()
-    report = ingest(store, [source], IngestOptions(batch_size=5_000))
+    report = ingest(store, [source], IngestOptions(batch_size=5_000, workers=workers))
     seconds = time.perf_counter() - start
     counts = store.news_counts()
     store.close()
@@ -88,19 +88,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--path", default=str(DEFAULT))
     parser.add_argument("--limit", type=int, default=None, help="only the first N rows")
+    parser.add_argument("--workers", type=int, default=1, help="processes parsing rows (default 1)")
     args = parser.parse_args(argv)
     if not Path(args.path).exists():
         print(f"missing {args.path}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         base = _run(_baseline, args.path, args.limit, str(Path(tmp) / "baseline.duckdb"))
-        ours = _run(_movedesk, args.path, args.limit, str(Path(tmp) / "movedesk.duckdb"))
+        ours = _run(_movedesk, args.path, args.limit, str(Path(tmp) / "movedesk.duckdb"), args.workers)
     base_rate = base["rows"] / base["seconds"]
     our_rate = ours["rows"] / ours["seconds"]
     print(f"input: {args.path} ({base['rows']:,} rows)")
     print(f"baseline pandas read + DuckDB insert: {base['seconds']:.2f} s, {base_rate:,.0f} rows/s, "
           f"peak RSS {base['rss_mb']:,.0f} MB")
-    print(f"movedesk ingest (parse, dedup, store): {ours['seconds']:.2f} s, {our_rate:,.0f} articles/s, "
+    print(f"movedesk ingest (parse, dedup, store; {args.workers} worker(s)): {ours['seconds']:.2f} s, "
+          f"{our_rate:,.0f} articles/s, "
           f"peak RSS {ours['rss_mb']:,.0f} MB")
     print(f"ratio movedesk / baseline: time ×{ours['seconds'] / base['seconds']:.2f}, "
           f"throughput {our_rate / base_rate:.2f}")

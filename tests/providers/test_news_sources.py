@@ -223,3 +223,22 @@ def test_dispatch_and_entry_points() -> None:
     assert source_class("feed") is FeedSource and source_class("bulk") is BulkSource
     names = {ep.name for ep in entry_points(group="movedesk.news_sources")}
     assert {"feed", "web", "bulk", "frontmatter"} <= names
+
+
+def test_bulk_workers_give_the_same_rows_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import movedesk.providers.news.bulk as bulk
+
+    monkeypatch.setattr(bulk, "PARALLEL_BYTES", 0)
+    frame = pd.DataFrame(
+        {
+            "title": [f"Story {i}" for i in range(60)],
+            "body": [BODY.replace("6%", f"{i}%") for i in range(60)],
+            "published": [f"2024-12-{1 + i % 28:02d}T01:30:00Z" for i in range(59)] + ["1970-01-01T00:00:00Z"],
+        }
+    )
+    frame.to_parquet(tmp_path / "n.parquet")
+    serial = list(BulkSource(batch_rows=7).items(tmp_path / "n.parquet"))
+    parallel = list(BulkSource(batch_rows=7, workers=2).items(tmp_path / "n.parquet"))
+    assert [getattr(x, "title", None) for x in serial] == [getattr(x, "title", None) for x in parallel]
+    assert isinstance(parallel[-1], Rejection) and parallel[-1].ref.endswith(":60")
+    assert [x.id for x in parallel if isinstance(x, Article)] == [x.id for x in serial if isinstance(x, Article)]

@@ -61,6 +61,9 @@ def ingest_news_cmd(
     column: Annotated[
         list[str] | None, typer.Option("--column", help="Bulk files: map a column, e.g. --column headline=title")
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Bulk files: processes parsing rows (helps on idle cores)")
+    ] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
     """Ingest news (feeds, web pages, JSONL/CSV/Parquet, front-matter text), de-duplicated, once each."""
@@ -96,6 +99,7 @@ def ingest_news_cmd(
             source=source,
             column_map=column_map or None,
             near_dup_threshold=desk.settings.near_dup_threshold,
+            workers=workers,
             progress=show,
         )
         report = ingest(desk.store, sources, options)

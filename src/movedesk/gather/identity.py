@@ -12,6 +12,10 @@ _TRACKING = re.compile(r"^(utm_|fbclid|gclid|mc_)")
 
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, no fragment, no tracking parameters, no trailing slash."""
+    if "?" not in url and "#" not in url and not url.endswith("/") and url == url.strip():
+        slash = url.find("/", url.find("://") + 3) if "://" in url else -1
+        if slash > 0 and url[:slash].islower() and url[:slash].isascii():
+            return url  # already canonical (the common case in bulk archives)
     parts = urlsplit(url.strip())
     query = "&".join(
         q for q in parts.query.split("&") if q and not _TRACKING.match(q.split("=", 1)[0].lower())

@@ -119,6 +119,7 @@ class IngestOptions:
     near_dup_threshold: float = 0.8
     window: dt.timedelta = WINDOW
     batch_size: int = BATCH_SIZE
+    workers: int = 1
     fetcher: Fetcher | None = None
     progress: Callable[[Progress], None] | None = None
 
@@ -130,6 +131,7 @@ def iter_items(
     fetcher: Fetcher | None = None,
     column_map: dict[str, str] | None = None,
     warnings: list[tuple[str, str]] | None = None,
+    workers: int = 1,
 ) -> Iterator[Article | Rejection]:
     """Articles and rejections from one path, folder or URL; failures become rejections, never raise."""
     ref = str(query)
@@ -154,14 +156,16 @@ def iter_items(
         path = Path(query)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIX_KIND):
-                yield from iter_items(child, options=options, fetcher=fetcher, column_map=column_map, warnings=warnings)
+                yield from iter_items(
+                    child, options=options, fetcher=fetcher, column_map=column_map, warnings=warnings, workers=workers
+                )
             return
         if not path.exists():
             yield Rejection(ref, f"{path} does not exist")
             return
         kind = kind_for(path) or _sniff(path)
         if kind == "bulk":
-            bulk = source_class("bulk")(options=options, column_map=column_map)
+            bulk = source_class("bulk")(options=options, column_map=column_map, workers=workers)
             yield from bulk.items(bulk.fetch(path))
         elif kind in ("feed", "web"):
             source = source_class(kind)(fetcher=fetcher, options=options)
@@ -246,7 +250,12 @@ class Ingestor:
                 if opts.progress:
                     opts.progress(Progress(str(query), self.items, self.batches, self.report))
                 for item in iter_items(
-                    query, options=build, fetcher=fetcher, column_map=opts.column_map, warnings=self.report.warnings
+                    query,
+                    options=build,
+                    fetcher=fetcher,
+                    column_map=opts.column_map,
+                    warnings=self.report.warnings,
+                    workers=opts.workers,
                 ):
                     self.items += 1
                     if isinstance(item, Rejection):
