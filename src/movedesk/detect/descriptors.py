@@ -129,7 +129,7 @@ class _Line:
     low: np.ndarray
     volume: np.ndarray
     state: np.ndarray
-    flags: list[list[str]]  # source flags per axis position
+    flags: dict[int, list[str]]  # source flags by axis position (positions without flags are absent)
 
 
 def _to_days(values: pd.Series) -> np.ndarray:
@@ -158,7 +158,7 @@ def _line(raw: pd.DataFrame, axis: np.ndarray, symbol: str, days: np.ndarray | N
     if len(np.unique(pos)) != len(pos):
         raise DataValidationError(f"duplicated sessions in the bars of {symbol}")
     n = len(axis)
-    flags: list[list[str]] = [[] for _ in range(n)]
+    flags: dict[int, list[str]] = {}
     state = np.zeros(n, dtype=np.int8)
     close_raw = raw["close"].to_numpy(dtype=float)
     bad_all = ~np.isfinite(close_raw) | (close_raw <= 0)
@@ -218,7 +218,7 @@ def describe(
     line = _line(raw, axis_days, listing.symbol, days)
     pos = len(axis_days) - 1
     state = line.state
-    src_flags = line.flags[pos]
+    src_flags = line.flags.get(pos, [])
     if state[pos] == MISSING:
         before = days[days < np.datetime64(session, "D")]
         raise InsufficientData(
@@ -273,7 +273,7 @@ def describe(
     if limit_pct is not None:
         window_n = IPO_NO_LIMIT_SESSIONS.get(listing.board, 1)
         recent = np.flatnonzero(state[: pos + 1] != MISSING)[-window_n:]
-        if any("ipo_day" in line.flags[k] for k in recent):
+        if any("ipo_day" in line.flags.get(int(k), []) for k in recent):
             out_flags.append("ipo_no_limit")
             limit_pct = None
     if limit_pct is not None:
