@@ -74,3 +74,21 @@ def test_future_and_pre_1990_are_refused_with_a_reason() -> None:
     assert check_published(now + dt.timedelta(hours=23), now=now) is None
     assert "future" in (check_published(now + dt.timedelta(days=2), now=now) or "")
     assert "before 1990" in (check_published(dt.datetime(1989, 12, 31, tzinfo=UTC), now=now) or "")
+
+
+def test_source_default_zone_by_host() -> None:
+    from movedesk.gather.normalise import BuildOptions, build_article
+    from movedesk.gather.timestamps import zone_for_host
+
+    assert zone_for_host("finance.sina.com.cn") == "Asia/Shanghai"
+    assert zone_for_host("www.hkej.hk") == "Asia/Hong_Kong"
+    assert zone_for_host("www.reuters.com") is None
+    cn = build_article(title="t", body="b", url="https://news.example.cn/a", published="2024-12-23 09:30")
+    assert cn.published == dt.datetime(2024, 12, 23, 1, 30, tzinfo=UTC)
+    us = build_article(title="t", body="b", url="https://news.example.com/a", published="2024-12-23 09:30")
+    assert us.published == dt.datetime(2024, 12, 23, 9, 30, tzinfo=UTC)
+    configured = build_article(
+        title="t", body="b", url="https://news.example.cn/a", published="2024-12-23 09:30",
+        options=BuildOptions(default_tz="UTC"),
+    )
+    assert configured.published.hour == 9

@@ -1,7 +1,8 @@
 """Turn raw fields from any source into a validated Article, or a per-item rejection with a reason.
 
 Every source goes through :func:`build_article`, so all articles get the same treatment: a publish time
-in UTC (source default zone for naive times; a missing time falls back to first-seen and is flagged), the
+in UTC (naive times are read in the source's default zone: the one configured, else the zone of the
+site's country suffix, else UTC; a missing time falls back to first-seen and is flagged), the
 1990 / future sanity limits, a capped body, a detected language and the outlets the text relays.
 """
 
@@ -19,7 +20,7 @@ from movedesk.errors import DataValidationError
 from movedesk.gather.identity import article_id, canonical_url
 from movedesk.gather.language import detect_language
 from movedesk.gather.provenance import extract_relays
-from movedesk.gather.timestamps import check_published, parse_stamp
+from movedesk.gather.timestamps import check_published, parse_stamp, zone_for_host
 from movedesk.models import Article
 
 #: Longest body stored; longer ones are cut at a paragraph or word boundary (and logged as capped).
@@ -140,7 +141,8 @@ def build_article(
         ident = hashlib.sha1(("url:" + url_s).encode("utf-8")).hexdigest()[:20]  # == article_id(url_s, …)
     else:
         ident = article_id(None, title_s, body_s)
-    stamp = parse_stamp(published, default_tz=opts.default_tz)
+    tz = opts.default_tz if opts.default_tz is not None else zone_for_host(_host(url_s))
+    stamp = parse_stamp(published, default_tz=tz)
     if stamp is None:
         when, inferred = first_seen, True
     else:

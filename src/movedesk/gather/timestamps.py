@@ -59,6 +59,35 @@ TZ_ABBREVIATIONS: dict[str, int] = {
     "PDT": -25200,
 }
 
+#: Default zone of a source by the country suffix of its host, used when no zone is configured: pages and
+#: feeds of these sites usually write local times without an offset.
+HOST_ZONES: dict[str, str] = {
+    ".cn": "Asia/Shanghai",
+    ".com.cn": "Asia/Shanghai",
+    ".hk": "Asia/Hong_Kong",
+    ".tw": "Asia/Taipei",
+    ".sg": "Asia/Singapore",
+    ".jp": "Asia/Tokyo",
+    ".kr": "Asia/Seoul",
+    ".in": "Asia/Kolkata",
+    ".uk": "Europe/London",
+    ".de": "Europe/Berlin",
+    ".fr": "Europe/Paris",
+    ".au": "Australia/Sydney",
+}
+
+
+def zone_for_host(host: str | None) -> str | None:
+    """The default zone of a site by its host's country suffix (``finance.sina.com.cn`` → Asia/Shanghai)."""
+    if not host:
+        return None
+    host = host.lower().rstrip(".")
+    for suffix in sorted(HOST_ZONES, key=len, reverse=True):
+        if host.endswith(suffix):
+            return HOST_ZONES[suffix]
+    return None
+
+
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$|^\s*\d{4}/\d{1,2}/\d{1,2}\s*$|^\s*\d{8}\s*$")
 _CJK_DATE = re.compile(
     r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
