@@ -59,7 +59,8 @@ def build_edition(
             log.warning("no brief for %s on %s: %s", company.id, session, exc)
             continue
         briefs.append(build_brief(desk, expl)[0])
-    return Edition(session=session, briefs=briefs, market=result.market.to_dict(orient="records"))
+    market = [{str(k): v for k, v in row.items()} for row in result.market.to_dict(orient="records")]
+    return Edition(session=session, briefs=briefs, market=market)
 
 
 def edition_markdown(edition: Edition) -> str:
