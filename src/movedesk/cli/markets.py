@@ -66,13 +66,17 @@ def ingest_prices(
         "updated": report.updated,
         "unchanged": report.unchanged,
         "flagged": validation.counts(),
+        "examples": _records(validation.to_frame().groupby("code").head(5)),
     }
     if json_out:
         print_json(payload)
         return
     console.print(f"bars: {report.new} new, {report.updated} updated, {report.unchanged} unchanged", highlight=False)
+    issues = validation.to_frame()
     for code, count in sorted(validation.counts().items()):
-        console.print(f"  flagged {code}: {count}", highlight=False)
+        examples = issues[issues["code"] == code].head(3)
+        shown = ", ".join(f"{r.symbol} {r.session}" for r in examples.itertuples()) if len(examples) else ""
+        console.print(f"  flagged {code}: {count}" + (f" (e.g. {shown})" if shown else ""), highlight=False)
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
