@@ -114,7 +114,7 @@ def fingerprints(texts: Sequence[bytes], *, shingle: int = SHINGLE) -> Fingerpri
     first = u64[starts] & mask
     last = u64[np.maximum(ends - 8, starts)] & mask
     with np.errstate(over="ignore"):
-        words = _mix64(first ^ _mix64(last + length * np.uint64(0x9E3779B97F4A7C15)))
+        words = _mix64(first ^ ((last + length * np.uint64(0x9E3779B97F4A7C15)) * np.uint64(0xD6E8FEB86659FD93)))
     bounds = np.searchsorted(doc, np.arange(n + 1), side="left")
     wbytes = words.tobytes()
     exact = [hashlib.sha1(wbytes[bounds[i] * 8 : bounds[i + 1] * 8]).hexdigest() for i in range(n)]
@@ -190,6 +190,8 @@ class NearDupIndex:
 
     def __post_init__(self) -> None:
         self.lsh = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM)
+        # every bucket key ever inserted through the fast path (a superset after removals: only a shortcut)
+        self._bands: set[bytes] = set()
 
     def __contains__(self, key: str) -> bool:
         return key in self.entries
@@ -205,12 +207,16 @@ class NearDupIndex:
             return
         self.entries[key] = _Entry(published, signature, cluster_id)
         if bands is None:
-            self.lsh.insert(key, _lean(signature), check_duplication=False)
-            return
+            bands = self._band_keys(signature)
         # Same effect as MinHashLSH.insert, with the bucket keys computed once per batch.
+        self._bands.update(bands)
         self.lsh.keys.insert(key, *bands)
         for band, table in zip(bands, self.lsh.hashtables, strict=True):
             table.insert(band, key)
+
+    def _band_keys(self, signature: np.ndarray) -> list[bytes]:
+        swapped = signature.byteswap().tobytes()
+        return [swapped[a * 8 : b * 8] for a, b in self.lsh.hashranges]
 
     def remove(self, key: str) -> None:
         if self.entries.pop(key, None) is not None:
@@ -218,7 +224,9 @@ class NearDupIndex:
 
     def candidates(self, signature: np.ndarray, bands: list[bytes] | None = None) -> set[str]:
         if bands is None:
-            return set(self.lsh.query(_lean(signature)))
+            bands = self._band_keys(signature)
+        if self._bands.isdisjoint(bands):  # no bucket in common with anything indexed: skip the look-up
+            return set()
         found: set[str] = set()
         for band, table in zip(bands, self.lsh.hashtables, strict=True):
             found.update(table.get(band))
