@@ -328,19 +328,21 @@ def _estimate_block(
         # prefix sums with -window[0] + 1 leading zero rows: the window sums are then two slices
         pad = -window[0] + 1
         n_rows = y.shape[0]
-        stacked = np.empty((n_rows + pad, 6, k))
-        stacked[:pad] = 0.0
-        body = stacked[pad:]
-        body[:, 0] = valid
-        body[:, 1] = x
-        body[:, 2] = y
-        np.multiply(x, x, out=body[:, 3])
-        np.multiply(x, y, out=body[:, 4])
-        np.multiply(y, y, out=body[:, 5])
-        np.cumsum(body, axis=0, out=body)
+        stacked = np.empty((6, n_rows + pad, k))
+        stacked[:, :pad] = 0.0
+        body = stacked[:, pad:]
+        body[0] = valid
+        body[1] = x
+        body[2] = y
+        np.multiply(x, x, out=body[3])
+        np.multiply(x, y, out=body[4])
+        np.multiply(y, y, out=body[5])
+        del x, y
+        np.cumsum(body, axis=1, out=body)
         hi0, lo0 = pad + window[1], pad - 1 + window[0]
-        sums = stacked[hi0 : hi0 + n_rows] - stacked[lo0 : lo0 + n_rows]
-        n, sx, sy, sxx_raw, sxy, syy = (sums[:, i] for i in range(6))
+        sums = stacked[:, hi0 : hi0 + n_rows] - stacked[:, lo0 : lo0 + n_rows]
+        del stacked, body
+        n, sx, sy, sxx_raw, sxy, syy = sums
         enough = n >= min_obs
         mean_x = sx / n
         mt = (m - cm)[:, None]
@@ -367,14 +369,16 @@ def _estimate_block(
             scale = sigma
         enough &= sigma > 0
         sar = ar / scale
-    nan = np.nan
+    missing = ~enough
+    for arr in (ar, alpha, beta, sigma, sar):
+        arr[missing] = np.nan
     return {
-        "ar": np.where(enough, ar, nan),
-        "alpha": np.where(enough, alpha, nan),
-        "beta": np.where(enough, beta, nan),
-        "sigma": np.where(enough, sigma, nan),
+        "ar": ar,
+        "alpha": alpha,
+        "beta": beta,
+        "sigma": sigma,
         "n": n,
-        "sar": np.where(enough, sar, nan),
+        "sar": sar,
         "mean_m": mean_x + cm,
         "sxx": sxx,
     }
