@@ -22,9 +22,7 @@ def calendar(mic: str) -> xcals.ExchangeCalendar:
     """The calendar of an exchange by MIC (XSHG, XSHE, XHKG, XNYS, XNAS), from 2000 to 2026."""
     name = _ALIASES.get(mic, mic)
     if mic not in SUPPORTED:
-        raise NoCalendar(
-            f"no exchange calendar for {mic!r}", hint=f"supported exchanges: {', '.join(SUPPORTED)}"
-        )
+        raise NoCalendar(f"no exchange calendar for {mic!r}", hint=f"supported exchanges: {', '.join(SUPPORTED)}")
     return xcals.get_calendar(name, start="2000-01-01", end="2026-12-31")
 
 

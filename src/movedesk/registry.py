@@ -105,9 +105,7 @@ def _rows(folder: Path, name: str) -> Iterator[tuple[int, dict[str, str]]]:
         width = len(header)
         for line_no, values in enumerate(reader, start=2):
             if len(values) != width:
-                raise DataValidationError(
-                    f"{name} line {line_no}: {len(values)} fields, the header has {width}"
-                )
+                raise DataValidationError(f"{name} line {line_no}: {len(values)} fields, the header has {width}")
             yield line_no, dict(zip(header, values, strict=True))
 
 
@@ -118,8 +116,7 @@ def load_registry(folder: str | Path | None = None) -> Registry:
     for line, row in _rows(base, "listings.csv"):
         if row["limit_rule"] not in _LIMIT_RULES:
             raise DataValidationError(
-                f"listings.csv line {line}: limit_rule {row['limit_rule']!r} "
-                f"is not one of {sorted(_LIMIT_RULES)}"
+                f"listings.csv line {line}: limit_rule {row['limit_rule']!r} is not one of {sorted(_LIMIT_RULES)}"
             )
         listings.setdefault(row["company_id"], []).append(
             Listing(
