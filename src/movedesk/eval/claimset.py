@@ -34,6 +34,7 @@ class GoldNumber:
     value: float | None = None
     session: dt.date | None = None
     actual_pct: float | None = None
+    not_price: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def load_claim_set(path: Path | None = None) -> list[GoldSentence]:
                 direction=n.get("direction"),
                 value=n.get("value"),
                 actual_pct=n.get("actual_pct"),
+                not_price=bool(n.get("not_price")),
                 session=dt.date.fromisoformat(n["session"]) if n.get("session") else None,
             )
             for n in row["numbers"]

@@ -316,15 +316,16 @@ def sentfin_split(shared: Path) -> tuple[list[tuple[str, str]], list[tuple[str, 
 
 
 # ------------------------------------------------------------------------------------------ price claims
-def eval_price_claims(shared: Path, sample: int | None = None) -> Result:
+def eval_price_claims(shared: Path, sample: int | None = None, *, split: str = "dev") -> Result:
     import pandas as pd
 
-    from movedesk.eval.claimset import load_claim_set, reuters_text
+    from movedesk.eval.claimset import claim_set_path, load_claim_set, reuters_text
     from movedesk.extract.pipeline import run
     from movedesk.models import Article
     from movedesk.registry import default_registry
 
-    gold = _sample(load_claim_set(), sample, lambda g: f"{g.article_id}:{g.start}")
+    path = claim_set_path() if split == "dev" else claim_set_path().with_name("claim_set_test.jsonl")
+    gold = _sample(load_claim_set(path), sample, lambda g: f"{g.article_id}:{g.start}")
     ids = sorted({g.article_id for g in gold})
     news = pd.read_parquet(
         shared / "data" / "news" / "reuters_2006_2013.parquet",
@@ -335,7 +336,7 @@ def eval_price_claims(shared: Path, sample: int | None = None) -> Result:
     reg = default_registry()
     res = Result(
         "price_claims",
-        "reuters-sp500",
+        f"reuters-sp500/{split}",
         sum(1 for g in gold for n in g.numbers if n.company_id),
         note="Reuters sentences checked against S&P 500 closes; claims on unlabelled numbers ignored",
     )
@@ -372,10 +373,15 @@ def eval_price_claims(shared: Path, sample: int | None = None) -> Result:
                 if k is None:
                     continue
             n = g.numbers[k]
+            if n.not_price:
+                res.fp += 1  # a price claim on "sales rose 2.4 percent"
+                continue
             if n.company_id is None or k in matched:
                 continue  # an unlabelled number: not scored
+            gold_company = reg.by_symbol.get(n.company_id)
+            gold_id = gold_company.id if gold_company is not None else n.company_id
             ok_core = (
-                c.company_id == n.company_id
+                c.company_id == gold_id
                 and c.direction == n.direction
                 and c.value is not None
                 and n.value is not None
@@ -465,6 +471,7 @@ def evaluate(component: str | None = None, sample: int | None = None, shared: st
             out += eval_sentiment(base, sample)
         elif name == "price_claims":
             out.append(eval_price_claims(base, sample))
+            out.append(eval_price_claims(base, sample, split="test"))
         elif name == "metrics":
             out.append(eval_metrics(base, sample))
         elif name == "analysts":

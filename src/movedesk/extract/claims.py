@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from movedesk.extract.component import Component
 from movedesk.extract.doc import Doc
 from movedesk.extract.entities import LISTING_CUES
-from movedesk.extract.timeanchor import Anchor, find_anchors, latest_session, local_date
+from movedesk.extract.timeanchor import Anchor, default_session, find_anchors
 from movedesk.models import Company
 from movedesk.models.news import Claim, Mention
 
@@ -39,14 +39,15 @@ _UP = (
     r"rose|rise|rises|rising|risen|gain|gained|gains|gaining|jump|jumped|jumps|jumping|climb|climbed|climbs|"
     r"climbing|surge|surged|surges|surging|soar|soared|soaring|rally|rallied|rallies|rallying|advance|advanced|"
     r"advances|advancing|added|adding|increase|increased|increases|increasing|grew|grow|grows|growing|grown|"
-    r"up|higher|spiked|leapt|leaped|rebounded|rebound|firmed|popped|shot up|skyrocketed|outperformed"
+    r"up|higher|spiked|leapt|leaped|rebounded|rebound|firmed|popped|shot up|skyrocketed|outperformed|"
+    r"lifting|lifted|boosting|boosted"
 )
 _DOWN = (
     r"fell|fall|falls|falling|fallen|drop|dropped|drops|dropping|decline|declined|declines|declining|slid|slide|"
     r"slides|sliding|slip|slipped|slips|slipping|lost|lose|loses|losing|tumble|tumbled|tumbles|tumbling|plunge|"
     r"plunged|plunges|plunging|sank|sink|sinks|sinking|sunk|slump|slumped|slumps|slumping|eased|ease|eases|"
     r"easing|retreated|retreat|dipped|dip|dips|down|lower|shed|sheds|shedding|decrease|decreased|decreases|"
-    r"plummeted|plummet|crashed|tanked|skidded|weakened|contracted|shrank|shrunk|underperformed"
+    r"plummeted|plummet|crashed|tanked|skidded|weakened|contracted|shrank|shrunk|underperformed|off"
 )
 DIR_RE = re.compile(rf"\b(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.IGNORECASE)
 DIR_NOUN_AFTER = re.compile(
@@ -91,11 +92,22 @@ _CUMULATIVE = re.compile(
     r"october|november|december|the year)\b|\bstraight sessions?\b|\bwinning streak\b",
     re.IGNORECASE,
 )
-_HEDGE = re.compile(
-    r"\b(?:expects?|expected|forecasts?|forecast|could|may|might|would|will|aims?|plans?|targets?|"
-    r"estimates?|estimated|projected|projects|predicts?|seen|should|hopes?|wants?|if)\b|预计|预期|有望|或将|目标",
+_HEDGE_WORDS = {
+    "expect", "expects", "expected", "forecast", "forecasts", "could", "may", "might", "would", "will", "should",
+    "aims", "aim", "plans", "plan", "projected", "predicts", "predicted", "seen", "hopes", "wants", "if", "likely",
+    "unlikely", "estimated", "can", "cannot", "won't", "wouldn't",
+}  # fmt: skip
+_HEDGE_ZH = re.compile(r"预计|预期|有望|或将|目标|可能")
+_OR_BEFORE = re.compile(
+    r"[\s,]*(?:or|and|,)\s+(?:about|around|nearly|almost|roughly|some|more than|over|just over|just under|"
+    r"less than|up|down)?\s*$",
     re.IGNORECASE,
 )
+_IN_PASSING = re.compile(
+    r"\b(?:on|in|of|for|among|across|both|and|than|to|from|with|beat|outpacing|versus|vs)\s+(?:both\s+)?(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(r",\s*(?:whose|which|who|whom|where)\b[^,]*,", re.IGNORECASE)
 _LEVEL_BEFORE = re.compile(
     r"(?:\b(?:to|at|of|from|near|above|below|around|about|hit|hits|reach(?:ed)?)\s*$)|(?:至|到|报|于)\s*$",
     re.IGNORECASE,
@@ -290,7 +302,6 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
     mentions = sorted(doc.mentions, key=lambda m: m.start)
     m_starts = [m.start for m in mentions]
     claims: list[Claim] = []
-    carry_anchor: Anchor | None = None  # the last "on <weekday>" of the article so far
     carry_company: Mention | None = None
     all_anchors = find_anchors(text, 0, doc.sentences[-1][1]) if doc.sentences else []
     a_starts = [a.start for a in all_anchors]
@@ -302,16 +313,20 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
         s0, s1 = sent
         if not _DIGIT.search(text, s0, s1):
             # still track the article's time anchor and last company
-            for a in anchors_in(s0, s1):
-                if not a.possessive:
-                    carry_anchor = a
             i = bisect.bisect_left(m_starts, s1) - 1
             if i >= 0 and mentions[i].start >= s0:
                 carry_company = mentions[i]
             continue
         prev_end = s0
         sent_claims: list[Claim] = []
-        sent_anchors = anchors_in(s0, s1)
+        rel = [(r.start(), r.end()) for r in _RELATIVE.finditer(text, s0, s1)]
+        sent_anchors = [
+            a
+            for a in anchors_in(s0, s1)
+            if not any(x <= a.start < y for x, y in rel)
+            and not _NOT_MOVE_TIME.search(text, max(s0, a.start - 30), a.start)
+        ]
+        respectively = _respectively(text, s0, s1, mentions, m_starts) if "respectively" in text[s0:s1] else {}
         for nm in NUMBER_RE.finditer(text, s0, s1):
             parsed = _parse_number(nm)
             if parsed is None:
@@ -322,30 +337,44 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
             c0, c1 = _clause_bounds(text, sent, prev_end, n1)
             before = text[c0:n0]
             after = text[n1:c1]
-            prev_end_local = prev_end
             prev_end = n1
             if unit in ("USD", "HKD", "EUR", "GBP", "CNY", "cents") and _LEVEL_BEFORE.search(before):
                 continue  # a price level ("to HK$28.30"), not a change
             direction, dpos = _direction(text, zh, before, c0, n1, c1)
+            if (
+                direction is None
+                and sent_claims
+                and 0 <= n0 - sent_claims[-1].end <= 40
+                and _OR_BEFORE.fullmatch(text, sent_claims[-1].end, n0)
+            ):
+                # "fell 22 cents, or 1 percent": the size restated in another unit
+                direction, dpos = sent_claims[-1].direction, n0
             if direction is None:
                 continue
-            if _HEDGE.search(text[max(c0, (dpos if dpos >= 0 else n0) - 60) : n0]):
-                continue
+            verb_at = dpos if 0 <= dpos < n0 else n0
+            lead = text[max(c0, verb_at - 40) : verb_at].rsplit(",", 1)[-1]
+            if _HEDGE_ZH.search(lead[-10:]) or any(w.lower() in _HEDGE_WORDS for w in lead.split()[-3:]):
+                continue  # "could rise 5%", "expected to fall": not a move that happened
             is_metric_unit = unit == "x"
             subj0 = _subject_start(text, c0, dpos if 0 <= dpos < n0 else n0)
             subject_text = text[subj0 : (dpos if 0 <= dpos < n0 else n0)]
             # company subject: last mention in the clause before the number (or in the sentence)
-            j = bisect.bisect_left(m_starts, n0) - 1
-            subject_mention: Mention | None = None
-            while j >= 0 and mentions[j].start >= s0:
-                if mentions[j].start >= prev_end_local or mentions[j].start >= s0:
-                    subject_mention = mentions[j]
-                    break
-                j -= 1
-            metric_noun = _METRIC_NOUN.search(subject_text)
-            price_cue = _PRICE_CUE.search(subject_text) or _PRICE_CUE.search(text[c0:n0])
+            subject_mention = respectively.get(n0) or _subject_mention(doc, mentions, m_starts, s0, n0, verb_at)
+            masked = _mask(text, subj0, verb_at, mentions)  # "COST" the ticker is not "cost"
+            metric_hits = list(_METRIC_NOUN.finditer(masked))
+            price_hits = list(_PRICE_CUE.finditer(masked))
+            # the noun nearest the verb decides: "profit … boosting its shares 6%" is a price move
+            metric_noun = metric_hits[-1] if metric_hits else None
+            price_cue = price_hits[-1] if price_hits else None
+            if metric_noun and price_cue:
+                if price_cue.end() > metric_noun.end():
+                    metric_noun = None
+                else:
+                    price_cue = None
+            if not metric_noun and not price_cue:
+                price_cue = _PRICE_CUE.search(_mask(text, c0, n0, mentions))
             if subject_mention is not None and subject_mention.start >= subj0:
-                between = text[subject_mention.end : (dpos if 0 <= dpos < n0 else n0)]
+                between = _mask(text, subject_mention.end, verb_at, mentions)
                 if _METRIC_NOUN.search(between) and not _PRICE_CUE.search(between):
                     metric_noun = _METRIC_NOUN.search(between)
                     price_cue = None
@@ -425,10 +454,8 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
                 session = anchor.resolve(doc.published, mic)
             elif sent_claims and sent_claims[-1].session is not None and sent_claims[-1].claim_type == "price":
                 session = sent_claims[-1].session
-            elif carry_anchor is not None:
-                session = carry_anchor.resolve(doc.published, mic)
             else:
-                session = latest_session(local_date(doc.published, mic), mic)
+                session = default_session(doc.published, mic, inferred=doc.article.published_inferred)
             if anchor is not None and anchor.possessive and qualifier == "unknown":
                 qualifier = "close"  # "Friday's 10% gain": a finished session's change
             if qualifier == "intraday_high" and direction == "down":
@@ -457,13 +484,48 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
             )
             sent_claims.append(claim)
             claims.append(claim)
-        for a in sent_anchors:
-            if not a.possessive:
-                carry_anchor = a
         i = bisect.bisect_left(m_starts, s1) - 1
         if i >= 0 and mentions[i].start >= s0:
             carry_company = mentions[i]
     return claims
+
+
+def _mask(text: str, a: int, b: int, mentions: list[Mention]) -> str:
+    """text[a:b] with company mentions blanked out."""
+    seg = text[a:b]
+    if b <= a:
+        return ""
+    for m in mentions:
+        if m.end > a and m.start < b:
+            s, e = max(m.start, a) - a, min(m.end, b) - a
+            seg = seg[:s] + " " * (e - s) + seg[e:]
+    return seg
+
+
+def _subject_mention(
+    doc: Doc, mentions: list[Mention], m_starts: list[int], s0: int, n0: int, verb_at: int
+) -> Mention | None:
+    """The company a move belongs to: the nearest mention before it in the sentence, skipping mentions
+    inside a relative clause (", whose dividend rivals AT&T's,") and indexes named in passing ("the
+    biggest drag on the Dow") when a company comes earlier."""
+    hi = bisect.bisect_left(m_starts, n0)
+    cands = [m for m in mentions[bisect.bisect_left(m_starts, s0) : hi] if m.end <= n0]
+    if not cands:
+        return None
+    rel = [(r.start(), r.end()) for r in _RELATIVE.finditer(doc.text, s0, verb_at)]
+    cands = [m for m in cands if not any(a <= m.start < b for a, b in rel)] or cands
+    companies = doc.registry.companies
+    for m in reversed(cands):
+        comp = companies.get(m.company_id)
+        in_passing = (
+            _IN_PASSING.search(doc.text, max(s0, m.start - 20), m.start) is not None
+            or doc.text.startswith(("'s", "’s"), m.end)  # "was the S&P 500's top gainer"
+        )
+        passing_index = comp is not None and comp.is_index and (verb_at - m.end > 25 or in_passing)
+        if passing_index and any(not (companies.get(x.company_id) and companies[x.company_id].is_index) for x in cands):
+            continue
+        return m
+    return cands[-1]
 
 
 def CJK_or(ch: str) -> bool:
@@ -476,6 +538,37 @@ def _subject_start(text: str, c0: int, verb: int) -> int:
         if m.end() < verb:
             last = m.end()
     return last
+
+
+_NOT_MOVE_TIME = re.compile(
+    r"\b(?:said|says|announced|reported|report|reports|posted|post|posts|results|due|expected|late|until|"
+    r"since|by|meeting|unveiled|released)\s+(?:on\s+|last\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _respectively(text: str, s0: int, s1: int, mentions: list[Mention], m_starts: list[int]) -> dict[int, Mention]:
+    """ "A and B fell 9.6% and 7.6%, respectively": the i-th number belongs to the i-th company."""
+    end = text.find("respectively", s0, s1)
+    nums = [m.start() for m in NUMBER_RE.finditer(text, s0, end)]
+    if len(nums) < 2:
+        return {}
+    # the run of numbers just before "respectively" ("9.6% and 7.6%")
+    run = nums[-1:]
+    for a, b in zip(reversed(nums[:-1]), reversed(nums[1:]), strict=False):
+        if re.fullmatch(r"[^,;.]{0,40}?(?:,\s*|\s+)(?:and|or)?\s*", text[a:b].split("%")[-1].split("percent")[-1]):
+            run.insert(0, a)
+        else:
+            break
+    if len(run) < 2:
+        return {}
+    companies: list[Mention] = []
+    for m in mentions[bisect.bisect_left(m_starts, s0) : bisect.bisect_left(m_starts, run[0])]:
+        if m.method != "coref" and all(c.company_id != m.company_id for c in companies):
+            companies.append(m)
+    if len(companies) < len(run):
+        return {}
+    return dict(zip(run, companies[-len(run) :], strict=True))
 
 
 def _anchor_for(anchors: list[Anchor], c0: int, c1: int, n0: int, n1: int) -> Anchor | None:

@@ -353,9 +353,45 @@ def find_mentions(doc: Doc) -> list[Mention]:
         )
 
     mentions.sort(key=lambda mm: mm.start)
+    mentions.extend(_short_forms(doc, text, mentions))
+    mentions.sort(key=lambda mm: mm.start)
     mentions.extend(_corefs(doc, text, mentions))
     mentions.sort(key=lambda mm: (mm.start, mm.end))
     return mentions
+
+
+_SHORT_SKIP = {"the", "bank", "china", "american", "general", "united", "national", "first", "new", "royal", "global"}
+
+
+def _short_forms(doc: Doc, text: str, linked: list[Mention]) -> list[Mention]:
+    """After "Pulte Homes Inc" is linked, a later "Pulte" alone is the same company (first word, capitalised)."""
+    first: dict[str, tuple[str, int]] = {}
+    for m in linked:
+        if m.method in ("alias", "alias_context") and " " in m.text and not CJK_RE.search(m.text):
+            word = m.text.split()[0].rstrip(",.")
+            usable = len(word) >= 4 and word[0].isupper() and word.lower() not in _SHORT_SKIP
+            if usable and normalise_alias(word) not in common_words():
+                first.setdefault(word, (m.company_id, m.end))
+    if not first:
+        return []
+    taken = [(m.start, m.end) for m in linked]
+    out: list[Mention] = []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in first) + r")\b(?!\s+[A-Z])")
+    for hit in pattern.finditer(text):
+        company_id, after = first[hit.group(1)]
+        if hit.start() < after or any(s <= hit.start() < e for s, e in taken):
+            continue
+        out.append(
+            Mention(
+                article_id=doc.article_id,
+                company_id=company_id,
+                start=hit.start(),
+                end=hit.end(),
+                text=hit.group(1),
+                method="short",
+            )
+        )
+    return out
 
 
 def _corefs(doc: Doc, text: str, linked: list[Mention]) -> list[Mention]:

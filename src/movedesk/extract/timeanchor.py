@@ -74,6 +74,21 @@ def latest_session(day: dt.date, mic: str | None) -> dt.date | None:
         return None
 
 
+#: sessions open at 09:30 local time on every exchange movedesk covers (XNYS, XNAS, XHKG, XSHG, XSHE)
+OPEN = dt.time(9, 30)
+
+
+def default_session(published: dt.datetime, mic: str | None, *, inferred: bool = False) -> dt.date | None:
+    """The session an undated move refers to: the last one on or before publication, or the one before
+    when the article came out before that day's open (known publish times only)."""
+    tz = _tz(mic) if mic else dt.UTC
+    local = published.astimezone(tz)
+    day = latest_session(local.date(), mic)
+    if day == local.date() and not inferred and local.time() < OPEN:
+        return previous_session(day, mic)
+    return day
+
+
 def previous_session(day: dt.date, mic: str | None) -> dt.date | None:
     if mic is None:
         day -= dt.timedelta(days=1)
