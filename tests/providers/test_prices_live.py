@@ -84,3 +84,16 @@ def test_missing_library_says_how_to_install(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(ProviderError, match="needs the yfinance package") as info:
         YFinancePriceProvider().fetch({"symbols": ["AAPL"], "start": "2024-12-02", "end": "2024-12-06"})
     assert "movedesk[live]" in str(info.value)
+
+
+def test_yfinance_single_ticker_flat_columns() -> None:
+    class OneTicker(RecordedYFinance):
+        def download(self, tickers: Any, **kwargs: Any) -> pd.DataFrame:
+            frame = super().download(tickers, **kwargs)
+            return frame.xs("MSFT", axis=1, level="Ticker")  # yfinance's shape for one ticker
+
+    bars = YFinancePriceProvider(client=OneTicker()).load(
+        {"symbols": "MSFT", "start": "2024-12-02", "end": "2024-12-06"}
+    )
+    assert set(bars["symbol"]) == {"MSFT"} and len(bars) == 5
+    assert round(bars.iloc[-1]["close"], 2) == 443.57
