@@ -168,3 +168,27 @@ class Desk:
 
         threshold = self.settings.min_abs_z if min_z is None else min_z
         return scan_store(self.store, self.registry, start, end, universe=universe, min_z=threshold, model=model)
+
+    def move_with_premium(self, symbol: str, session: dt.date, *, fx_symbol: str = "HKDCNY=X") -> Move:
+        """``move`` plus the A/H premium when the company has an A and an H line and the store holds the
+        FX series ``fx_symbol`` (close = CNY per HKD); without them it equals ``move``."""
+        company = self.registry.lookup(symbol)
+        listing = company.listing(symbol) or (company.listings[0] if company.listings else None)
+        if listing is None:
+            raise UnknownCompany(f"{symbol!r} has no listing")
+        peer = next((x for x in company.listings if {x.currency, listing.currency} == {"CNY", "HKD"}), None)
+        fx = self.store.bars([fx_symbol], session - dt.timedelta(days=14), session) if peer else pd.DataFrame()
+        if peer is None or fx.empty:
+            return self.move(symbol, session)
+        require_session(listing.mic, session)
+        start = session - dt.timedelta(days=640)
+        bars = self.store.bars([listing.symbol], start, session)
+        if bars.empty:
+            raise InsufficientData(f"no bars for {listing.symbol} up to {session}; ingest prices first")
+        bench_symbol = listing.benchmarks[0] if listing.benchmarks else None
+        bench = self.store.bars([bench_symbol], start, session) if bench_symbol else pd.DataFrame()
+        peer_bars = self.store.bars([peer.symbol], session - dt.timedelta(days=14), session)
+        return describe(
+            bars, listing, session, bench if not bench.empty else None, bench_symbol,
+            fx=fx, peer=peer_bars, peer_listing=peer,
+        )  # fmt: skip

@@ -160,3 +160,16 @@ def test_ah_premium_with_fx(smic_raw: pd.DataFrame) -> None:
     # no H bar on a Shanghai-only session → no premium, said so
     sh_only = describe(smic_raw, a, dt.date(2024, 12, 24), fx=fx, peer=smic_raw, peer_listing=h)
     assert sh_only.ah_premium_pct is None and "ah_premium_unavailable" in sh_only.flags
+
+
+def test_desk_move_with_premium(smic_desk: Desk, smic_raw: pd.DataFrame) -> None:
+    plain = smic_desk.move_with_premium("688981.SS", MON, fx_symbol="NO-FX")
+    assert plain.ah_premium_pct is None and plain == smic_desk.move("688981.SS", MON)
+    fx = pd.DataFrame(
+        {"symbol": "TEST-HKDCNY", "session": [dt.date(2024, 12, 20), MON], "close": [0.9375, 0.9380]}
+    )
+    smic_desk.store.upsert_bars(fx)
+    move = smic_desk.move_with_premium("688981.SS", MON, fx_symbol="TEST-HKDCNY")
+    a, h = _closes(smic_raw, "688981.SS")[MON], _closes(smic_raw, "0981.HK")[MON]
+    assert move.ah_premium_pct == pytest.approx((a / (h * 0.9380) - 1) * 100, rel=1e-12)
+    assert move.close_pct == plain.close_pct and move.z == plain.z
