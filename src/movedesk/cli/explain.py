@@ -63,6 +63,7 @@ def brief(
     date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
     universe: Annotated[str | None, typer.Option("--universe", help="Universe to scan (default: all)")] = None,
     top: Annotated[int, typer.Option("--top", help="How many movers")] = 5,
+    min_z: Annotated[float | None, typer.Option("--min-z", help="Minimum |z| (default: settings)")] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for the edition files")] = Path("movedesk-edition"),
 ) -> None:
     """The day's edition: top abnormal movers with their explanations, in one document."""
@@ -70,6 +71,6 @@ def brief(
     from movedesk.publish.edition import write_edition
 
     with Desk.open(settings(state.db).db, settings(state.db)) as desk:
-        paths = write_edition(desk, date.date(), out, universe=universe, top=top)
+        paths = write_edition(desk, date.date(), out, universe=universe, top=top, min_z=min_z)
     for path in paths.values():
         console.print(f"wrote {path}", highlight=False)

@@ -39,7 +39,7 @@ def build_edition(
     desk: Desk, session: dt.date, *, universe: str | None = None, top: int = 5, min_z: float | None = None
 ) -> Edition:
     """Scan the universe, explain the ``top`` companies by |z| (one brief per company)."""
-    result = desk.scan(session, None, universe=universe, min_z=min_z or desk.settings.min_abs_z)
+    result = desk.scan(session, None, universe=universe, min_z=desk.settings.min_abs_z if min_z is None else min_z)
     frame = result.moves.sort_values("z", key=lambda s: -s.abs())
     briefs: list[Brief] = []
     seen: set[str] = set()
@@ -96,11 +96,18 @@ def edition_json(edition: Edition) -> dict[str, Any]:
 
 
 def write_edition(
-    desk: Desk, session: dt.date, out: str | Path, *, universe: str | None = None, top: int = 5
+    desk: Desk,
+    session: dt.date,
+    out: str | Path,
+    *,
+    universe: str | None = None,
+    top: int = 5,
+    min_z: float | None = None,
 ) -> dict[str, Path]:
+    """Write ``edition-<DATE>.{md,html,json}`` into ``out``."""
     out = Path(out)
     check_writable(out)
-    edition = build_edition(desk, session, universe=universe, top=top)
+    edition = build_edition(desk, session, universe=universe, top=top, min_z=min_z)
     paths = {
         "md": out / f"{edition.slug}.md",
         "html": out / f"{edition.slug}.html",

@@ -1,0 +1,48 @@
+"""The daily edition: top abnormal movers with their explanations, one brief per company."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from movedesk.demo import demo_data
+from movedesk.desk import Desk
+from movedesk.publish.edition import build_edition, write_edition
+
+FRI, MON = dt.date(2024, 12, 20), dt.date(2024, 12, 23)
+UNIVERSE = "688981.SS,0981.HK,1347.HK"
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    d = Desk.open(tmp_path_factory.mktemp("edition") / "e.duckdb")
+    d.ingest_prices([demo_data() / "bars.csv"])
+    d.ingest_news([demo_data() / "news"])
+    return d
+
+
+def test_one_brief_per_company_ranked_by_z(desk: Desk, tmp_path: Path) -> None:
+    scan = desk.scan(MON, None, universe=UNIVERSE, min_z=0.3)
+    edition = build_edition(desk, MON, universe=UNIVERSE, top=5, min_z=0.3)
+    ids = [b.explanation.company.id for b in edition.briefs]
+    assert len(ids) == len(set(ids))  # SMIC's two listings make one brief
+    first = desk.registry.lookup(str(scan.moves["symbol"].iloc[0])).id
+    assert ids[0] == first
+    smic = next(b for b in edition.briefs if b.explanation.company.id == "SMIC")
+    assert smic.explanation.verdict == "stock-specific"
+    paths = write_edition(desk, MON, tmp_path / "out", universe=UNIVERSE, top=5, min_z=0.3)
+    payload = json.loads(paths["json"].read_text())
+    assert payload["kind"] == "edition" and len(payload["briefs"]) >= 1
+    assert smic.headline in paths["md"].read_text()
+
+
+def test_news_after_the_close_does_not_explain_that_day(desk: Desk) -> None:
+    # Friday's story was published at 08:05 UTC, after the Hong Kong close (08:00 UTC)
+    edition = build_edition(desk, FRI, universe=UNIVERSE, top=5, min_z=1.0)
+    smic = next(b for b in edition.briefs if b.explanation.company.id == "SMIC")
+    assert smic.explanation.articles == ()
+    assert smic.explanation.verdict == "unexplained" and smic.explanation.drivers == ()
+    assert "no clear catalyst" in smic.headline
