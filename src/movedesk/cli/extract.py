@@ -70,3 +70,23 @@ def eval_extract(
         print_json([r.as_dict() for r in results])
     else:
         console.print(render_table(results))
+
+
+@eval_app.command("explain")
+def eval_explain(
+    sample: Annotated[
+        int | None, typer.Option("--sample", help="Evaluate a fixed sample of N cases (default: all)")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the sample")] = 0,
+    shared: Annotated[str | None, typer.Option("--shared", help="Path of the shared data folder")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
+    cases: Annotated[bool, typer.Option("--cases", help="With --json: include every case's result")] = False,
+) -> None:
+    """Top-1 / top-3 driver accuracy of explain against the reasons Reuters gave for S&P 500 moves."""
+    from movedesk.eval.explain_eval import evaluate, render_table
+
+    report = evaluate(sample=sample, seed=seed, shared=shared)
+    if as_json:
+        print_json(report.as_dict(with_cases=cases))
+    else:
+        console.print(render_table(report))
