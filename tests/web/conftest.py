@@ -55,8 +55,9 @@ class Inbox:
 
     messages: list[tuple[list[str], bytes]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    #: called before accepting each message with its number (1-based); may return an SMTP reply to refuse it
-    before_accept: Callable[[int], str | None] | None = None
+    #: called before accepting each message with its number (1-based) and the client's (host, port);
+    #: may return an SMTP reply to refuse it
+    before_accept: Callable[[int, tuple[str, int]], str | None] | None = None
     _seen: int = 0
     port: int = 0
 
@@ -65,7 +66,7 @@ class Inbox:
             self._seen += 1
             n = self._seen
         if self.before_accept is not None:
-            reply = self.before_accept(n)
+            reply = self.before_accept(n, tuple(session.peer))
             if reply:
                 return reply
         with self.lock:

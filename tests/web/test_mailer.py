@@ -29,7 +29,7 @@ def store_with_readers(settings_for: Callable[[int], Settings]) -> tuple[Setting
 
 def test_temporary_refusal_is_retried(store_with_readers: tuple[Settings, list[str]], smtp: Inbox) -> None:
     settings, emails = store_with_readers
-    smtp.before_accept = lambda n: "451 4.3.0 try again later" if n in (2, 3) else None
+    smtp.before_accept = lambda n, _: "451 4.3.0 try again later" if n in (2, 3) else None
     with Desk.open(settings.db, settings) as desk:
         report = send_edition(desk, SmtpMailer(settings, retries=3, backoff=0.01), connections=1)
         log = desk.store.send_log(MAILING)
@@ -44,7 +44,7 @@ def test_permanent_refusal_is_logged_and_retried_next_run(
     store_with_readers: tuple[Settings, list[str]], smtp: Inbox
 ) -> None:
     settings, emails = store_with_readers
-    smtp.before_accept = lambda n: "550 5.1.1 mailbox unavailable" if n == 4 else None
+    smtp.before_accept = lambda n, _: "550 5.1.1 mailbox unavailable" if n == 4 else None
     with Desk.open(settings.db, settings) as desk:
         first = send_edition(desk, SmtpMailer(settings, retries=3, backoff=0.01), connections=1)
         failed = [r for r in desk.store.send_log(MAILING) if r["status"] == "failed"]

@@ -1,10 +1,11 @@
 """Kill the sender (SIGKILL) in the middle of an edition, rerun it: every reader gets the edition exactly once.
 
 The sender runs in a subprocess against a real DuckDB store and the test's SMTP server. When the server
-receives mail number ``KILL_AT`` it kills the sender and waits until it is dead before answering, so that
-mail is never acknowledged (the sender cannot journal it) and must be resent by the rerun. With several
-connections, mails whose DATA completes after the sender is dead are refused too: their ``250`` could
-never reach the sender, which is what a dropped connection means to it.
+receives mail number ``KILL_AT`` it lets the sender journal the mails already acknowledged, kills it and
+waits until it is dead before answering, so that mail is never acknowledged and must be resent by the
+rerun. With several
+connections, mails on the dead sender's connections whose DATA completes after its death are refused too:
+their ``250`` could never reach the sender, which is what a dropped connection means to it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,13 +70,26 @@ def test_kill_mid_edition_then_rerun_delivers_each_mail_once(
     build_store(Path(settings.db), settings)
     emails = add_subscribers(Path(settings.db), settings, READERS)
 
+    journal = Path(f"{settings.db}.sendlog")
     first = _sender(settings.db, smtp.port, connections)
     dead = {"flag": False}
+    first_peers: set[tuple[str, int]] = set()
 
-    def before_accept(n: int) -> str | None:
-        if dead["flag"]:
+    def before_accept(n: int, peer: tuple[str, int]) -> str | None:
+        if dead["flag"] and peer in first_peers:
             return "451 sender is gone"
+        if not dead["flag"]:
+            first_peers.add(peer)
         if n == KILL_AT:
+            # crash point: mail KILL_AT is in flight and every earlier acknowledged mail has been journalled
+            # (the sender journals right after each 250; the instant between the two is the one window SMTP
+            # cannot close, which stable Message-IDs leave to receivers to de-duplicate)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                lines = journal.read_text().count("\n") if journal.exists() else 0
+                if lines >= len(smtp.messages):
+                    break
+                time.sleep(0.005)
             os.kill(first.pid, signal.SIGKILL)
             first.wait(timeout=30)
             dead["flag"] = True
@@ -86,10 +101,8 @@ def test_kill_mid_edition_then_rerun_delivers_each_mail_once(
     assert first.returncode == -signal.SIGKILL, first_err[-2000:]
     delivered_before = len(smtp.messages)
     assert 0 < delivered_before < READERS
-    journal = Path(f"{settings.db}.sendlog")
     assert journal.exists()  # the crashed run left its journal of acknowledged mails
 
-    smtp.before_accept = None
     second = _sender(settings.db, smtp.port, connections)
     out, err = second.communicate(timeout=300)
     assert second.returncode == 0, err[-2000:]

@@ -26,7 +26,7 @@ from movedesk.errors import ConfigError, InsufficientData
 from movedesk.publish.brief import brief_json
 from movedesk.publish.charts import price_chart, to_png
 from movedesk.publish.mailer import DeliveryReport, SmtpMailer, deliver
-from movedesk.publish.newsletter import Newsletter, alert_mailing, edition_mailing, explanation_of
+from movedesk.publish.newsletter import Newsletter, alert_mailing, edition_mailing, explanation_of, mail_png
 from movedesk.publish.writer import chart_symbols
 from movedesk.store import UpsertReport
 
@@ -112,14 +112,14 @@ def store_edition(desk: Desk, edition: Edition) -> dict[str, Any]:
 
 
 def charts(desk: Desk, briefs: list[dict[str, Any]]) -> dict[str, bytes]:
-    """PNG chart per brief slug, drawn from the store's bars."""
+    """PNG chart per brief slug for mails, drawn from the store's bars (palette PNG, see ``mail_png``)."""
     out: dict[str, bytes] = {}
     for brief in briefs:
         expl = explanation_of(brief)
         symbols = chart_symbols(expl)
         bars = desk.store.bars(symbols, expl.session - dt.timedelta(days=60), expl.session)
         if not bars.empty:
-            out[str(brief["slug"])] = to_png(price_chart(bars, symbols, expl.session))
+            out[str(brief["slug"])] = mail_png(to_png(price_chart(bars, symbols, expl.session)))
     return out
 
 
