@@ -100,3 +100,24 @@ def test_demo_prints_headline_and_figures(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "SMIC" in result.stdout and "688981.SS" in result.stdout and "0981.HK" in result.stdout
     assert (tmp_path / "o" / "SMIC-2024-12-23.html").exists()
+
+
+def test_explain_formats_and_non_session(tmp_path: Path) -> None:
+    import json
+
+    db = tmp_path / "demo.duckdb"
+    assert run("demo", "--db", str(db), "--out", str(tmp_path / "o")).returncode == 0
+    out = run("--db", str(db), "explain", "中芯国际", "--date", "2024-12-23", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert payload["kind"] == "brief" and payload["explanation"]["verdict"] == "stock-specific"
+    md = run("--db", str(db), "explain", "0981.HK", "--date", "2024-12-23")
+    assert md.returncode == 0 and md.stdout.startswith("# SMIC extends rally")
+    early = run("--db", str(db), "explain", "SMIC", "--date", "2024-12-23", "--cutoff", "2024-12-19T00:00:00Z",
+                "--format", "json")
+    assert early.returncode == 0
+    assert json.loads(early.stdout)["explanation"]["verdict"] == "unexplained"
+    sunday = run("--db", str(db), "explain", "SMIC", "--date", "2024-12-22")
+    assert sunday.returncode == 1 and "[W041]" in sunday.stderr
+    bad = run("--db", str(db), "explain", "SMIC", "--date", "2024-12-23", "--format", "pdf")
+    assert bad.returncode == 1 and "[W050]" in bad.stderr
