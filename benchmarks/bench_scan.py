@@ -48,7 +48,11 @@ def load_panel(prices: Path) -> tuple[object, np.ndarray, np.ndarray, float]:
     from movedesk.detect.scan import equal_weight_returns
 
     t = time.perf_counter()
-    bars = pd.read_parquet(prices / "us_sp500.parquet").rename(columns={"date": "session", "flag": "flags"})
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(prices / "us_sp500.parquet", columns=["symbol", "date", "open", "high", "low", "close",
+                                                               "volume", "flag"])  # fmt: skip
+    bars = table.to_pandas(date_as_object=False).rename(columns={"date": "session", "flag": "flags"})
     panel = build_panel(bars)
     del bars
     r = simple_returns(panel.close)

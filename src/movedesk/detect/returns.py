@@ -145,18 +145,22 @@ def build_panel(
     flat = t_idx * len(names) + n_idx
     if len(flat) and np.bincount(flat, minlength=len(axis) * len(names)).max() > 1:
         raise DataValidationError("duplicated (symbol, session) bars; validate the prices first")
-    shape = (len(axis), len(names))
     bad = untrusted_mask(bars["flags"])[ok] if "flags" in bars.columns else np.zeros(len(t_idx), dtype=bool)
     close_v = bars["close"].to_numpy(dtype=float)[ok]
     bad |= ~np.isfinite(close_v) | (close_v <= 0)
-    state = np.zeros(shape, dtype=np.int8)
-    state[t_idx, n_idx] = np.where(bad, UNTRUSTED, TRUSTED)
+    n_t = len(axis)
+    # scatter symbol-major (the usual sort of long bars: sequential writes), then one transpose copy
+    flat_nt = n_idx * n_t + t_idx
+    state_nt = np.zeros(len(names) * n_t, dtype=np.int8)
+    state_nt[flat_nt] = np.where(bad, UNTRUSTED, TRUSTED)
+    state = np.ascontiguousarray(state_nt.reshape(len(names), n_t).T)
+    good_flat = flat_nt[~bad]
+    keep = np.flatnonzero(ok)[~bad]
 
     def matrix(col: str) -> np.ndarray:
-        out = np.full(shape, np.nan)
-        values = bars[col].to_numpy(dtype=float)[ok]
-        out[t_idx[~bad], n_idx[~bad]] = values[~bad]
-        return out
+        buf = np.full(len(names) * n_t, np.nan)
+        buf[good_flat] = bars[col].to_numpy(dtype=float)[keep]
+        return np.ascontiguousarray(buf.reshape(len(names), n_t).T)
 
     panel = Panel(axis, names, matrix("close"), state, dropped_rows=dropped)
     if ohlv:
