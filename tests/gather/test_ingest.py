@@ -202,3 +202,15 @@ def test_feed_over_http_with_conditional_get(store: DuckDBStore, httpserver: HTT
     second = ingest(store, [url], IngestOptions(allow_private=True))
     assert first.new == 1 and second.new == 0 and second.unchanged == 0  # 304: nothing even parsed
     assert store.get_validators(url) == ('"abc"', None)
+
+
+def test_pruned_index_reloads_older_originals_from_the_store(store: DuckDBStore, tmp_path: Path) -> None:
+    # batch by batch: January, June (the January original leaves the in-memory index), then a January copy
+    _md(tmp_path / "1.md", "January story", ORIGINAL, "2024-01-10T01:00:00Z", "https://a.example/jan")
+    _md(tmp_path / "2.md", "June story", OTHER_STORY, "2024-06-10T01:00:00Z", "https://a.example/jun")
+    _md(tmp_path / "3.md", "January copy", REWRITTEN, "2024-01-10T03:00:00Z", "https://b.example/jan")
+    report = ingest(store, [tmp_path], IngestOptions(batch_size=1))
+    assert (report.new, report.duplicates) == (2, 1)
+    (january,) = store.articles(until=dt.datetime(2024, 2, 1, tzinfo=dt.UTC))
+    (member,) = store.news_members(cluster_id=january.cluster_id)
+    assert member["url"] == "https://b.example/jan"

@@ -248,6 +248,23 @@ class NearDupIndex:
                 best = (key, sim)
         return best
 
+    def prune(self, before: dt.datetime) -> int:
+        """Forget originals published before ``before`` (they can no longer match anything newer).
+
+        The LSH index is rebuilt from the rest, only when at least half would go (so the cost is
+        amortised). Returns how many were dropped.
+        """
+        old = [k for k, e in self.entries.items() if e.published < before]
+        if not old or len(old) * 2 < len(self.entries):
+            return 0
+        keep = {k: e for k, e in self.entries.items() if e.published >= before}
+        self.entries = {}
+        self.lsh = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM)
+        self._bands = set()
+        for key, entry in keep.items():
+            self.add(key, entry.published, entry.signature, entry.cluster_id)
+        return len(old)
+
     def cluster_of(self, key: str) -> str:
         return self.entries[key].cluster_id
 

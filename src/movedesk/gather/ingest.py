@@ -213,6 +213,10 @@ class _Intervals:
             gaps.append((cursor, hi))
         return gaps
 
+    def cut(self, before: dt.datetime) -> None:
+        """Forget that anything before ``before`` is loaded."""
+        self.spans = [(max(a, before), b) for a, b in self.spans if b > before]
+
     def add(self, lo: dt.datetime, hi: dt.datetime) -> None:
         spans = sorted([*self.spans, (lo, hi)])
         merged: list[tuple[dt.datetime, dt.datetime]] = []
@@ -352,6 +356,10 @@ class Ingestor:
             stored, list(new_prints.values()), members, demoted=demoted, reassign=reassign
         )
         self.report.new_ids.extend(a.id for a in stored)
+        # Inputs usually run forward in time: keep the index to what newer items can still match.
+        horizon = fresh[0].published - 2 * self.options.window
+        if self.index.prune(horizon):
+            self.loaded.cut(horizon)
 
     def _load_window(self, lo: dt.datetime, hi: dt.datetime) -> None:
         """Index the stored originals published in [lo, hi] that the index does not have yet."""
