@@ -7,6 +7,7 @@ List-Unsubscribe headers.
 
 from __future__ import annotations
 
+import collections
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from movedesk.publish.daily import load_run_config
 from .conftest import Inbox
 
 SESSION = "2024-12-20"  # SMIC's limit-up Friday: a significant abnormal move
+HUAHONG = "HUAHONG"  # company id of Hua Hong Semiconductor (1347.HK) in the registry
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
@@ -55,25 +57,36 @@ def test_daily_run_is_idempotent_and_mails_once(
         store.add_subscribers([("daily-1", "daily@example.com", "active", "daily"),
                                ("watch-smic", "smic@example.com", "active", "instant"),
                                ("watch-other", "other@example.com", "active", "instant"),
+                               ("watch-huahong", "huahong@example.com", "active", "both"),
                                ("pending-1", "pending@example.com", "pending", "both")])
         store.set_subscriber("watch-smic", status="active", watchlist=["SMIC"])
         store.set_subscriber("watch-other", status="active", watchlist=["0700.HK"])
+        store.set_subscriber("watch-huahong", status="active", watchlist=[HUAHONG])
+    # |z| >= 1.2 makes Hua Hong's +4.9% abnormal return significant; with top = 1 it is not in the edition,
+    # so its watcher gets an alert built for it alone
+    monkeypatch.setenv("MOVEDESK_MIN_ABS_Z", "1.2")
     config = tmp_path / "run.toml"
     config.write_text(
-        f'prices = ["{demo_data() / "bars.csv"}"]\nnews = ["{demo_data() / "news"}"]\ntop = 3\nconnections = 2\n',
+        f'prices = ["{demo_data() / "bars.csv"}"]\nnews = ["{demo_data() / "news"}"]\ntop = 1\nconnections = 2\n',
         encoding="utf-8",
     )
 
     first = _run(settings.db, "--config", str(config), capsys=capsys)
     assert first["edition"] == f"edition-{SESSION}"
-    assert first["briefs"] == [f"SMIC-{SESSION}"]
+    assert first["briefs"] == [f"SMIC-{SESSION}", f"{HUAHONG}-{SESSION}"]
     assert first["prices_new"] and first["news_new"]
     sent = {d["mailing"]: (d["sent"], d["already_sent"]) for d in first["deliveries"]}  # type: ignore[union-attr]
-    assert sent == {f"edition-{SESSION}": (1, 0), f"alert-SMIC-{SESSION}": (1, 0)}
-    mails = smtp.wait_for(2)
-    by_to = {m["To"]: m for m in mails}
-    assert set(by_to) == {"daily@example.com", "smic@example.com"}
-    alert = by_to["smic@example.com"]
+    assert sent == {f"edition-{SESSION}": (2, 0), f"alert-SMIC-{SESSION}": (1, 0),
+                    f"alert-{HUAHONG}-{SESSION}": (1, 0)}
+    mails = smtp.wait_for(4)
+    by_to = collections.defaultdict(list)
+    for m in mails:
+        by_to[m["To"]].append(m)
+    assert {k: len(v) for k, v in by_to.items()} == {
+        "daily@example.com": 1, "smic@example.com": 1, "huahong@example.com": 2
+    }
+    assert {str(m["Subject"]).split(" ")[0] for m in by_to["huahong@example.com"]} == {"movedesk", "Alert:"}
+    alert = by_to["smic@example.com"][0]
     assert str(alert["Subject"]).startswith("Alert: SMIC")
     for mail in mails:
         assert mail["List-Unsubscribe"].strip().startswith("<http://127.0.0.1:8000/unsubscribe?token=")
@@ -89,8 +102,9 @@ def test_daily_run_is_idempotent_and_mails_once(
     assert second["prices_new"] == 0 and second["news_new"] == 0
     assert second["briefs"] == first["briefs"]
     again = {d["mailing"]: (d["sent"], d["already_sent"]) for d in second["deliveries"]}  # type: ignore[union-attr]
-    assert again == {f"edition-{SESSION}": (0, 1), f"alert-SMIC-{SESSION}": (0, 1)}
-    assert len(smtp.messages) == 2
+    assert again == {f"edition-{SESSION}": (0, 2), f"alert-SMIC-{SESSION}": (0, 1),
+                     f"alert-{HUAHONG}-{SESSION}": (0, 1)}
+    assert len(smtp.messages) == 4
 
 
 def test_run_config_is_validated(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from movedesk.errors import ConfigError, InsufficientData
+from movedesk.errors import ConfigError, InsufficientData, MovedeskError
 from movedesk.publish.brief import brief_json
 from movedesk.publish.charts import price_chart, to_png
 from movedesk.publish.mailer import DeliveryReport, SmtpMailer, deliver
@@ -145,16 +145,23 @@ def send_edition(
 
 
 def send_alerts(
-    desk: Desk, mailer: SmtpMailer, slug: str | None = None, *, min_z: float | None = None, connections: int = 4
+    desk: Desk,
+    mailer: SmtpMailer,
+    slug: str | None = None,
+    *,
+    extra: list[dict[str, Any]] | None = None,
+    min_z: float | None = None,
+    connections: int = 4,
 ) -> list[DeliveryReport]:
-    """Instant alerts: each brief of the edition whose |z| ≥ min_z goes to readers watching that company."""
+    """Instant alerts: each brief of the edition (and ``extra`` briefs) whose |z| ≥ min_z goes to the
+    readers watching that company; each (brief, reader) at most once, ever."""
     payload = desk.store.edition(slug)
-    if payload is None:
-        return []
+    briefs = list(payload.get("briefs", [])) if payload else []
+    briefs += extra or []
     threshold = desk.settings.min_abs_z if min_z is None else min_z
     newsletter = Newsletter(desk.store, desk.settings, desk.registry)
     reports = []
-    for brief in payload.get("briefs", []):
+    for brief in briefs:
         expl = brief["explanation"]
         zs = [abs(m["z"]) for m in expl.get("moves", []) if m.get("z") is not None]
         if not zs or max(zs) < threshold:
@@ -165,6 +172,37 @@ def send_alerts(
         mailing = alert_mailing(brief, desk.settings, charts(desk, [brief]).get(str(brief["slug"]), b""))
         reports.append(_send(desk, newsletter, mailer, mailing, audience, connections))
     return reports
+
+
+def watched_briefs(desk: Desk, edition: Edition, *, universe: str | None = None) -> list[dict[str, Any]]:
+    """Briefs for watched companies that moved significantly but are not among the edition's top movers."""
+    from movedesk.explain.explain import explain
+    from movedesk.publish.writer import build_brief
+
+    log = logging.getLogger(__name__)
+    missing = desk.store.watched_companies() - {b.explanation.company.id for b in edition.briefs}
+    if not missing:
+        return []
+    result = desk.scan(edition.session, None, universe=universe, min_z=desk.settings.min_abs_z)
+    out: list[dict[str, Any]] = []
+    frame = result.moves.sort_values("z", key=lambda s: -s.abs()) if not result.moves.empty else result.moves
+    for symbol in frame.get("symbol", []):
+        try:
+            company = desk.registry.lookup(str(symbol))
+        except MovedeskError:
+            continue
+        if company.id not in missing:
+            continue
+        missing.discard(company.id)
+        try:
+            brief = build_brief(desk, explain(desk, company, edition.session))[0]
+        except MovedeskError as exc:
+            log.warning("no alert brief for %s on %s: %s", company.id, edition.session, exc)
+            continue
+        payload = brief_json(brief)
+        desk.store.put_brief(brief.slug, company.id, edition.session, payload)
+        out.append(payload)
+    return out
 
 
 def run_daily(
@@ -184,8 +222,11 @@ def run_daily(
     report.edition = edition.slug
     report.briefs = [b.slug for b in edition.briefs]
     log.info("edition %s: %d briefs", edition.slug, len(edition.briefs))
-    if config.send and edition.briefs:
+    if config.send:
         mailer = mailer or SmtpMailer(desk.settings)
-        report.deliveries.append(send_edition(desk, mailer, edition.slug, connections=config.connections))
-        report.deliveries += send_alerts(desk, mailer, edition.slug, connections=config.connections)
+        if edition.briefs:
+            report.deliveries.append(send_edition(desk, mailer, edition.slug, connections=config.connections))
+        extra = watched_briefs(desk, edition, universe=config.universe)
+        report.briefs += [str(b["slug"]) for b in extra]
+        report.deliveries += send_alerts(desk, mailer, edition.slug, extra=extra, connections=config.connections)
     return report
