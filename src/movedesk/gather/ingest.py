@@ -319,7 +319,7 @@ class Ingestor:
                     key = near[0]
                     match = (key, self.index.published_of(key), self.index.cluster_of(key), "near", near[1])
             if match is None:
-                original = art.model_copy(update={"cluster_id": art.id})
+                original = _with_cluster(art, art.id)
                 originals[art.id] = original
                 new_prints[art.id] = (art.id, h, art.published)
                 self.index.add(art.id, art.published, sig, art.id, band)
@@ -332,7 +332,7 @@ class Ingestor:
                 members.append(_member(art, cluster, orig_id, relation, sim))
                 continue
             # The newcomer was published earlier: it becomes the cluster's original.
-            promoted = art.model_copy(update={"cluster_id": cluster})
+            promoted = _with_cluster(art, cluster)
             old = originals.pop(orig_id, None)
             if old is None:
                 stored_old = self.store.article(orig_id)
@@ -376,6 +376,11 @@ class Ingestor:
                 self.index.add(aid, published, prints.signatures[j], cluster, bands[j])
                 self.exact.setdefault(prints.exact[j], (aid, published, cluster))
                 self.hash_of.setdefault(aid, prints.exact[j])
+
+
+def _with_cluster(a: Article, cluster_id: str) -> Article:
+    """``a`` with ``cluster_id`` set; the fields are already validated, so no second validation pass."""
+    return Article.model_construct(**{**a.__dict__, "cluster_id": cluster_id})
 
 
 def _member(a: Article, cluster: str, original: str, relation: str, sim: float) -> dict[str, Any]:

@@ -115,8 +115,12 @@ def build_article(
     relays: Any = None,
     options: BuildOptions | None = None,
     now: dt.datetime | None = None,
+    scan_relays: bool = True,
 ) -> Article:
-    """One Article from raw fields; raises DataValidationError with the reason it cannot be one."""
+    """One Article from raw fields; raises DataValidationError with the reason it cannot be one.
+
+    ``scan_relays=False`` skips the provenance scan (for callers that checked the text names no outlet).
+    """
     opts = options or BuildOptions()
     now = now or dt.datetime.now(dt.UTC)
     first_seen = opts.first_seen or now
@@ -156,8 +160,10 @@ def build_article(
     lang = _language(opts.language or (str(language) if language and language == language else None), text)
     if relays is not None and not isinstance(relays, float) and len(relays):
         found = _strings(relays)
-    else:
+    elif scan_relays:
         found = tuple(extract_relays(text, exclude=(src,)))
+    else:  # the caller knows no outlet is named in the text
+        found = ()
     return Article(
         id=ident,
         source=src,

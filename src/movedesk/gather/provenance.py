@@ -103,6 +103,17 @@ def canonical_outlet(name: str) -> str | None:
     return None
 
 
+def alias_pattern(exclude: tuple[str, ...] | list[str] = ()) -> str:
+    """A regular expression (RE2- and re-compatible) matching any outlet alias except those of ``exclude``.
+
+    Bulk ingest runs it over whole record batches (pyarrow) to skip the per-article scan for texts that
+    name no outlet at all.
+    """
+    skip = {canonical_outlet(x) or x for x in exclude}
+    aliases = sorted((a for a, o in _outlets().canonical.items() if o not in skip), key=len, reverse=True)
+    return "|".join(re.escape(a) for a in aliases)
+
+
 def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from movedesk.errors import DataValidationError, MissingColumn, MovedeskError
 from movedesk.gather.normalise import BuildOptions, Rejection, build_article
+from movedesk.gather.provenance import alias_pattern
 from movedesk.models import Article
 
 SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson", ".csv", ".tsv")
@@ -178,18 +180,39 @@ class BulkSource:
         return articles
 
 
-_Job = tuple[dict[str, list[Any]], list[Any] | None, BuildOptions, str, int]
+_Job = tuple[dict[str, list[Any]], list[Any] | None, BuildOptions, str, int, list[bool] | None]
 
 
 def _job(batch: pa.RecordBatch, columns: dict[str, str], options: BuildOptions, ref: str, first_row: int) -> _Job:
     data = {field: batch.column(col).to_pylist() for field, col in columns.items()}
     errors = batch.column("__error__").to_pylist() if "__error__" in batch.schema.names else None
-    return data, errors, options, ref, first_row
+    return data, errors, options, ref, first_row, _may_name_outlets(batch, columns, data, options)
+
+
+def _may_name_outlets(
+    batch: pa.RecordBatch, columns: dict[str, str], data: dict[str, list[Any]], options: BuildOptions
+) -> list[bool] | None:
+    """Per row: could the text name an outlet other than the row's own? One vectorised regex pass."""
+    if "relays" in columns:
+        return None
+    sources = {options.source} if options.source else set(data.get("source") or [None])
+    own = tuple(str(x) for x in sources if x) if len(sources) == 1 else ()
+    try:
+        pattern = alias_pattern(own)
+        hit = None
+        for field in ("title", "body"):
+            if field in columns:
+                col = pc.cast(batch.column(columns[field]), pa.large_string())
+                found = pc.fill_null(pc.match_substring_regex(col, pattern), False)
+                hit = found if hit is None else pc.or_(hit, found)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    return None if hit is None else [bool(x) for x in hit.to_pylist()]
 
 
 def _build_rows(job: _Job) -> list[Article | Rejection]:
     """Rows of one record batch as Articles or Rejections (runs in a worker process for big files)."""
-    data, errors, options, ref, first_row = job
+    data, errors, options, ref, first_row, may_relay = job
     out: list[Article | Rejection] = []
     n = len(next(iter(data.values()))) if data else 0
     for i in range(n):
@@ -198,7 +221,13 @@ def _build_rows(job: _Job) -> list[Article | Rejection]:
             out.append(Rejection(f"{ref}:{row_no}", str(errors[i])))
             continue
         try:
-            out.append(build_article(**{field: values[i] for field, values in data.items()}, options=options))
+            out.append(
+                build_article(
+                    **{field: values[i] for field, values in data.items()},
+                    options=options,
+                    scan_relays=may_relay is None or may_relay[i],
+                )
+            )
         except MovedeskError as exc:
             out.append(Rejection(f"{ref}:{row_no}", exc.message))
     return out
