@@ -242,3 +242,19 @@ def test_bulk_workers_give_the_same_rows_in_order(tmp_path: Path, monkeypatch: p
     assert [getattr(x, "title", None) for x in serial] == [getattr(x, "title", None) for x in parallel]
     assert isinstance(parallel[-1], Rejection) and parallel[-1].ref.endswith(":60")
     assert [x.id for x in parallel if isinstance(x, Article)] == [x.id for x in serial if isinstance(x, Article)]
+
+
+def test_bulk_relays_with_batch_prefilter(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "title": ["Relayed", "Plain", "Own outlet"],
+            "body": [BODY + " The deal was first reported by the Wall Street Journal.", BODY,
+                     BODY + " The chief executive told Example Wire in an interview."],
+            "published": ["2024-12-23T01:30:00Z"] * 3,
+            "source": ["Example Wire"] * 3,
+        }
+    )
+    frame.to_parquet(tmp_path / "r.parquet")
+    source = BulkSource()
+    relays = {a.title: a.relays for a in source.items(tmp_path / "r.parquet") if isinstance(a, Article)}
+    assert relays == {"Relayed": ("The Wall Street Journal",), "Plain": (), "Own outlet": ()}
