@@ -249,9 +249,9 @@ def test_bulk_relays_with_batch_prefilter(tmp_path: Path) -> None:
         {
             "title": ["Relayed", "Plain", "Own outlet"],
             "body": [BODY + " The deal was first reported by the Wall Street Journal.", BODY,
-                     BODY + " The chief executive told Example Wire in an interview."],
+                     BODY + " The chief executive told Bloomberg in an interview."],
             "published": ["2024-12-23T01:30:00Z"] * 3,
-            "source": ["Example Wire"] * 3,
+            "source": ["Bloomberg"] * 3,
         }
     )
     frame.to_parquet(tmp_path / "r.parquet")
