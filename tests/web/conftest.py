@@ -3,6 +3,7 @@ loopback ports in this process, and Debian's Chromium (skipped with a reason whe
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
@@ -132,9 +133,9 @@ class LiveServer:
         return self.app.state.web
 
 
-@pytest.fixture
-def live_server(settings_for: Callable[[int], Settings]) -> Iterator[LiveServer]:
-    """The app under uvicorn on a free loopback port, over a test store with one brief and one edition."""
+@contextlib.contextmanager
+def serve(settings_for: Callable[[int], Settings], fill: Callable[[Settings], str]) -> Iterator[LiveServer]:
+    """The app under uvicorn on a free loopback port, over a store that ``fill(settings)`` builds."""
     import uvicorn
 
     from movedesk.web.app import create_app
@@ -143,7 +144,7 @@ def live_server(settings_for: Callable[[int], Settings]) -> Iterator[LiveServer]
     sock.bind(("127.0.0.1", 0))
     port = int(sock.getsockname()[1])
     settings = settings_for(port)
-    slug = build_store(Path(settings.db), settings)
+    slug = fill(settings)
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -159,6 +160,13 @@ def live_server(settings_for: Callable[[int], Settings]) -> Iterator[LiveServer]
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@pytest.fixture
+def live_server(settings_for: Callable[[int], Settings]) -> Iterator[LiveServer]:
+    """The app under uvicorn over the test store (one brief with a hostile article, one edition)."""
+    with serve(settings_for, lambda s: build_store(Path(s.db), s)) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
