@@ -123,3 +123,13 @@ def test_build_panel_never_fills_and_marks_untrusted() -> None:
         build_panel(pd.concat([bars, bars]), axis)
     with pytest.raises(DataValidationError, match="not sorted"):
         build_panel(bars, axis[::-1])
+
+
+def test_p_value_is_the_two_sided_student_t_tail() -> None:
+    from scipy import stats
+
+    t = np.array([-7.2, -2.0, 0.0, 1.96, 3.5, np.nan])
+    dof = np.array([238, 118, 50, 1000, 3, 100])
+    expected = 2 * stats.t.sf(np.abs(t), dof)
+    np.testing.assert_allclose(p_value(t, dof), expected, rtol=1e-12, equal_nan=True)
+    assert np.isnan(p_value(2.0, 0))

@@ -113,6 +113,15 @@ def _finite(x: float) -> float | None:
     return float(x) if x is not None and math.isfinite(x) else None
 
 
+def _only(bars: pd.DataFrame, symbol: str) -> pd.DataFrame:
+    """The rows of ``symbol`` (no copy when every row already is: the usual case, and the hot path)."""
+    if "symbol" not in bars.columns:
+        return bars
+    values = bars["symbol"].tolist()
+    mask = np.fromiter((v == symbol for v in values), dtype=bool, count=len(values))
+    return bars if mask.all() else bars[mask]
+
+
 def _check(bars: pd.DataFrame, what: str) -> None:
     for col in ("session", "close"):
         if col not in bars.columns:
@@ -155,7 +164,7 @@ def _line(raw: pd.DataFrame, axis: np.ndarray, symbol: str, days: np.ndarray | N
     pos_all = np.searchsorted(axis, days)
     on_axis = (pos_all < len(axis)) & (axis[np.minimum(pos_all, len(axis) - 1)] == days)
     pos = pos_all[on_axis]
-    if len(np.unique(pos)) != len(pos):
+    if len(pos) and np.bincount(pos, minlength=len(axis)).max() > 1:
         raise DataValidationError(f"duplicated sessions in the bars of {symbol}")
     n = len(axis)
     flags: dict[int, list[str]] = {}
@@ -163,10 +172,8 @@ def _line(raw: pd.DataFrame, axis: np.ndarray, symbol: str, days: np.ndarray | N
     close_raw = raw["close"].to_numpy(dtype=float)
     bad_all = ~np.isfinite(close_raw) | (close_raw <= 0)
     if "flags" in raw.columns:
-        flag_col = raw["flags"]
-        present = np.flatnonzero(flag_col.notna().to_numpy() & on_axis)
-        if len(present):
-            for i, value in zip(present.tolist(), flag_col.iloc[present].tolist(), strict=True):
+        for i, value in enumerate(raw["flags"].tolist()):
+            if isinstance(value, str) and value and on_axis[i]:
                 codes = _flag_list(value)
                 flags[int(pos_all[i])] = codes
                 if any(c in UNTRUSTED_FLAGS for c in codes):
@@ -208,7 +215,7 @@ def describe(
     CNY per HKD) give the A/H premium.
     """
     _check(bars, listing.symbol)
-    raw = bars[bars["symbol"] == listing.symbol] if "symbol" in bars.columns else bars
+    raw = _only(bars, listing.symbol)
     if raw.empty:
         raise InsufficientData(f"no bars for {listing.symbol}")
     calendars.require_session(listing.mic, session)
@@ -326,7 +333,7 @@ def describe(
         return move
     _check(benchmark, "benchmark")
     symbol = benchmark_symbol or (str(benchmark["symbol"].iloc[0]) if "symbol" in benchmark.columns else "benchmark")
-    bench = benchmark[benchmark["symbol"] == symbol] if "symbol" in benchmark.columns else benchmark
+    bench = _only(benchmark, symbol)
     bench_close = _line(bench if not bench.empty else benchmark, axis_days, symbol).close
     return _with_abnormal(move, close, bench_close, symbol, j, model, window, min_obs)
 

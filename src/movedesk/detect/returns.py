@@ -35,7 +35,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from movedesk.errors import DataValidationError, InsufficientData, MissingColumn
 
@@ -263,7 +263,8 @@ def p_value(t: np.ndarray | float, dof: np.ndarray | float) -> np.ndarray:
     t_arr = np.asarray(t, dtype=float)
     dof_arr = np.asarray(dof, dtype=float)
     with np.errstate(invalid="ignore"):
-        return np.asarray(2.0 * stats.t.sf(np.abs(t_arr), np.where(dof_arr > 0, dof_arr, np.nan)))
+        # special.stdtr is the CDF behind stats.t.sf without its per-call overhead
+        return np.asarray(2.0 * special.stdtr(np.where(dof_arr > 0, dof_arr, np.nan), -np.abs(t_arr)))
 
 
 def abnormal_returns(
