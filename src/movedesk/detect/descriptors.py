@@ -16,7 +16,9 @@ says so in ``flags`` instead:
 ``qfq_prices``          forward-adjusted prices: limit prices cannot be checked
 ``beyond_limit_band``   the close is outside the listing's band (ex-date, no-limit day, stale ST rule)
 ``insufficient_history`` fewer than ``min_obs`` estimation returns: no abnormal return
-``ar_unavailable_after_gap`` the session's return spans a gap, so it is not a daily return
+``ar_spans_sessions``   the session's return spans k > 1 sessions (previous bar missing or a placeholder):
+                        AR = R − (k·α + β·M) over the span, z = AR / (σ√k)
+``ar_unavailable_after_gap`` as above, but the benchmark lacks a return inside the span: no AR
 ``benchmark_missing``   the benchmark has no return on the session
 
 A missing bar *on the session itself* raises :class:`~movedesk.errors.InsufficientData` naming the
