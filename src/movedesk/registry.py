@@ -119,7 +119,7 @@ def load_registry(folder: str | Path | None = None) -> Registry:
                 f"listings.csv line {line}: limit_rule {row['limit_rule']!r} is not one of {sorted(_LIMIT_RULES)}"
             )
         listings.setdefault(row["company_id"], []).append(
-            Listing(
+            Listing.model_construct(
                 symbol=row["symbol"],
                 mic=row["mic"],
                 currency=row["currency"],
@@ -137,7 +137,7 @@ def load_registry(folder: str | Path | None = None) -> Registry:
         if not row["id"] or not row["name"]:
             raise DataValidationError(f"companies.csv line {line}: id and name are required")
         companies.append(
-            Company(
+            Company.model_construct(
                 id=row["id"],
                 name=row["name"],
                 short_name=row.get("short_name") or "",
