@@ -12,9 +12,11 @@ import unicodedata
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 from movedesk.errors import DataValidationError, UnknownCompany
 from movedesk.models import Company, Listing
+from movedesk.models.market import LimitRule
 
 _LIMIT_RULES = {"none", "pct5", "pct10", "pct20", "pct30"}
 
@@ -124,7 +126,7 @@ def load_registry(folder: str | Path | None = None) -> Registry:
                 mic=row["mic"],
                 currency=row["currency"],
                 board=row["board"],
-                limit_rule=row["limit_rule"],
+                limit_rule=cast(LimitRule, row["limit_rule"]),
                 benchmarks=tuple(b for b in row["benchmarks"].split(";") if b),
                 label=row["label"],
             )
