@@ -83,7 +83,9 @@ def rank_drivers(
             "corroboration": corroboration,
         }
         score = sum(WEIGHTS[k] * v for k, v in parts.items())
-        spans = tuple(sorted({s for _, _, s in items}, key=lambda s: (s.article_id, s.start)))
+        # English reports first (the brief is in English), then oldest first, then in reading order
+        order = {a.id: (a.language != "en", a.published) for a, _, _ in items}
+        spans = tuple(sorted({s for _, _, s in items}, key=lambda s: (*order[s.article_id], s.article_id, s.start)))
         drivers.append(
             Driver(
                 theme=theme,
