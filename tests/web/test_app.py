@@ -130,13 +130,16 @@ def test_double_opt_in_applies_watchlist_once(client: TestClient, smtp: Inbox) -
     r = _signup(client, "Watcher@Example.com", watch="中芯国际，0700.HK", frequency="instant")
     assert r.status_code == 200
     state = client.app.state.web  # type: ignore[attr-defined]
-    sub = state.desk.store.subscriber(email="watcher@example.com")
+    with state.using() as desk:
+        sub = desk.store.subscriber(email="watcher@example.com")
     assert sub["status"] == "pending"  # nothing is sent before confirmation
     link = _confirm_link(smtp.wait_for(1)[0])
     assert client.get(link).status_code == 200
-    sub = state.desk.store.subscriber(email="watcher@example.com")
+    with state.using() as desk:
+        sub = desk.store.subscriber(email="watcher@example.com")
+        watchlist = desk.store.watchlist(sub["id"])
     assert sub["status"] == "active" and sub["frequency"] == "instant"
-    assert state.desk.store.watchlist(sub["id"]) == ["0700.HK", "SMIC"]
+    assert watchlist == ["0700.HK", "SMIC"]
     again = client.get(link)
     assert again.status_code == 422 and "already used" in again.text
 
@@ -163,9 +166,11 @@ def test_tampered_forged_and_expired_tokens_are_refused(client: TestClient) -> N
         assert r.status_code == 422, bad
     r = client.post(expired.replace("http://127.0.0.1:8000", ""))
     assert r.status_code == 422 and "expired" in r.text
-    assert state.desk.store.subscriber(sid)["status"] == "active"
+    with state.using() as desk:
+        assert desk.store.subscriber(sid)["status"] == "active"
     assert client.post(good).status_code == 200
-    assert state.desk.store.subscriber(sid)["status"] == "unsubscribed"
+    with state.using() as desk:
+        assert desk.store.subscriber(sid)["status"] == "unsubscribed"
     confirm_old = state.newsletter.tokens.dumps(
         "confirm", {"s": sid, "j": "x", "w": [], "f": "daily"}, issued_at=int(time.time()) - CONFIRM_MAX_AGE - 60
     )

@@ -44,6 +44,12 @@ def browser_page(chromium_path: str, tmp_path: Path) -> Iterator[Any]:
             context.close()
 
 
+def _reader(server: LiveServer) -> tuple[str, str]:
+    with server.state.using() as desk:
+        sub = desk.store.subscriber(email="reader@example.com")
+    return sub["status"], sub["frequency"]
+
+
 def _link(text: str, path: str) -> str:
     found = re.search(rf"https?://[^\s\"<>]+{re.escape(path)}\?token=[^\s\"<>]+", text)
     assert found, f"no {path} link in the mail"
@@ -103,13 +109,12 @@ def test_reader_journey(live_server: LiveServer, smtp: Inbox, browser_page: Any,
     assert "You are subscribed" in page.inner_text("h1")
     assert "SMIC" in page.inner_text("#message") and "0700.HK" in page.inner_text("#message")
     page.screenshot(path=str(artifacts / "04-confirmed.png"), full_page=True)
-    sub = live_server.state.desk.store.subscriber(email="reader@example.com")
-    assert sub["status"] == "active" and sub["frequency"] == "both"
+    assert _reader(live_server) == ("active", "both")
 
     # the edition mail: HTML + text + inline PNG chart, List-Unsubscribe headers
     smtp.clear()
-    with live_server.state.lock:
-        report = send_edition(live_server.state.desk, SmtpMailer(live_server.settings))
+    with live_server.state.using() as desk:
+        report = send_edition(desk, SmtpMailer(live_server.settings))
     assert report.sent == 1
     edition_mail = smtp.wait_for(1)[0]
     assert edition_mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -125,15 +130,15 @@ def test_reader_journey(live_server: LiveServer, smtp: Inbox, browser_page: Any,
     assert response is not None and response.status == 422
     assert "not valid" in page.inner_text("#message")
     page.screenshot(path=str(artifacts / "05-forged-unsubscribe.png"), full_page=True)
-    assert live_server.state.desk.store.subscriber(email="reader@example.com")["status"] == "active"
+    assert _reader(live_server)[0] == "active"
 
     # the real link: a page with a button (GET never unsubscribes), then done
     page.goto(unsubscribe)
-    assert live_server.state.desk.store.subscriber(email="reader@example.com")["status"] == "active"
+    assert _reader(live_server)[0] == "active"
     page.click("#unsubscribe-confirm")
     assert "Unsubscribed" in page.inner_text("h1")
     page.screenshot(path=str(artifacts / "06-unsubscribed.png"), full_page=True)
-    assert live_server.state.desk.store.subscriber(email="reader@example.com")["status"] == "unsubscribed"
+    assert _reader(live_server)[0] == "unsubscribed"
 
     assert dialogs == [], f"a script ran: {dialogs}"
     assert not [e for e in console_errors if any(m in e for m in MARKERS) or "Content Security Policy" in e], (
@@ -152,7 +157,8 @@ def test_one_click_unsubscribe_post(live_server: LiveServer) -> None:
         url, content=b"List-Unsubscribe=One-Click", headers={"content-type": "application/x-www-form-urlencoded"}
     )
     assert r.status_code == 200
-    assert state.desk.store.subscriber(sid)["status"] == "unsubscribed"
+    with state.using() as desk:
+        assert desk.store.subscriber(sid)["status"] == "unsubscribed"
 
 
 @pytest.fixture

@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from movedesk.cli._common import console, err_console, print_json, settings, state
+from movedesk.config import Settings
+
+if TYPE_CHECKING:
+    from movedesk.desk import Desk
+
+
+def open_desk(s: Settings, *, wait: float = 60.0) -> Desk:
+    """Open the desk, waiting while another process (``movedesk serve`` between two requests) holds the
+    DuckDB file's lock; DuckDB allows one writing process at a time."""
+    from movedesk.desk import Desk
+    from movedesk.errors import StoreError
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return Desk.open(s.db, s)
+        except StoreError as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def serve(
@@ -42,7 +63,6 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout")] = False,
 ) -> None:
     """The daily job: ingest → detect → explain → publish the edition → send; safe to rerun."""
-    from movedesk.desk import Desk
     from movedesk.publish.daily import load_run_config, run_daily
 
     cfg = load_run_config(config)
@@ -53,7 +73,7 @@ def run(
     if no_send:
         cfg.send = False
     s = settings(state.db)
-    with Desk.open(s.db, s) as desk:
+    with open_desk(s) as desk:
         report = run_daily(desk, date.date(), cfg)
     payload: dict[str, Any] = {
         "schema_version": 1,
@@ -85,12 +105,11 @@ def send(
     connections: Annotated[int, typer.Option("--connections", help="Parallel SMTP connections")] = 4,
 ) -> None:
     """Mail a stored edition to its readers; rerun after a crash to send only the remaining mails."""
-    from movedesk.desk import Desk
     from movedesk.publish.daily import send_edition
     from movedesk.publish.mailer import SmtpMailer
 
     s = settings(state.db)
-    with Desk.open(s.db, s) as desk:
+    with open_desk(s) as desk:
         report = send_edition(desk, SmtpMailer(s), edition, connections=connections)
     console.print(
         f"{report.mailing}: sent {report.sent}, already sent {report.already_sent}, failed {len(report.failed)}",

@@ -150,11 +150,13 @@ def create_app(
     *,
     signup_limit: tuple[int, float] = (5, 600.0),
     page_ttl: float = 300.0,
+    release_store: bool = True,
 ) -> FastAPI:
     """The ASGI app. ``desk_factory(settings)`` opens the desk (default: ``Desk.open(settings.db)``).
 
     ``signup_limit`` is (sign-ups, seconds) per client address; ``page_ttl`` how long a rendered
-    brief page is served from memory.
+    brief page is served from memory; ``release_store`` closes the store after each use so that
+    ``movedesk run`` can write to the same DuckDB file while the server runs.
     """
     if not settings.secret_key:
         log.warning("MOVEDESK_SECRET_KEY is not set: using a random key; links in mails die with this process")
@@ -164,6 +166,7 @@ def create_app(
         factory=desk_factory or _default_factory,
         signup_limiter=RateLimiter(*signup_limit),
         pages=PageCache(page_ttl),
+        release_store=release_store,
     )
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -190,10 +193,11 @@ def create_app(
     @app.exception_handler(MovedeskError)
     async def _movedesk_error(request: Request, exc: MovedeskError) -> Response:
         status = status_of(exc)
+        headers = {"retry-after": "5"} if status == 503 else None  # e.g. the daily job holds the store
         if request.url.path.startswith("/api/"):
-            return JSONResponse(error_body(exc.code, exc.message, exc.hint), status_code=status)
+            return JSONResponse(error_body(exc.code, exc.message, exc.hint), status_code=status, headers=headers)
         html = page("message.html.j2", title="Sorry", message=exc.message, hint=exc.hint, error=True)
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(html, status_code=status, headers=headers)
 
     # a date outside an exchange calendar's range escapes the calendars layer as a foreign error;
     # it is the request's fault, so answer it as NotATradingSession rather than a 500

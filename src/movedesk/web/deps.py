@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -71,6 +72,29 @@ class PageCache:
         self._items.clear()
 
 
+class StoreSession:
+    """The one lock around the store (DuckDB: one connection, one writer process).
+
+    With ``release`` the store is closed each time the lock is released, so another process (the daily
+    job, ``movedesk run``) can open the DuckDB file between requests; cached pages need no store at all.
+    """
+
+    def __init__(self, state: WebState, release: bool) -> None:
+        self._lock = threading.Lock()
+        self._state = state
+        self.release = release
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.release:
+                self._state.close()
+        finally:
+            self._lock.release()
+
+
 @dataclass
 class WebState:
     """Everything the app holds for its lifetime; routes reach it through ``StateDep``."""
@@ -79,11 +103,21 @@ class WebState:
     factory: DeskFactory
     signup_limiter: RateLimiter
     pages: PageCache
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    release_store: bool = True
+    lock: StoreSession = field(init=False)
     explanations: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     _desk: Desk | None = None
     _newsletter: Newsletter | None = None
     _mailer: SmtpMailer | None = None
+
+    def __post_init__(self) -> None:
+        self.lock = StoreSession(self, self.release_store)
+
+    @contextlib.contextmanager
+    def using(self) -> Iterator[Desk]:
+        """``with state.using() as desk:`` — the desk, under the store lock."""
+        with self.lock:
+            yield self.desk
 
     @property
     def desk(self) -> Desk:
