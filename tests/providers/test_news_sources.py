@@ -258,3 +258,18 @@ def test_bulk_relays_with_batch_prefilter(tmp_path: Path) -> None:
     source = BulkSource()
     relays = {a.title: a.relays for a in source.items(tmp_path / "r.parquet") if isinstance(a, Article)}
     assert relays == {"Relayed": ("The Wall Street Journal",), "Plain": (), "Own outlet": ()}
+
+
+def test_bulk_json_array(tmp_path: Path) -> None:
+    path = tmp_path / "news.json"
+    path.write_text(
+        json.dumps({"articles": [{"title": "JSON one", "text": BODY, "date": "2024-12-23T01:30:00Z"}, "oops"]}),
+        encoding="utf-8",
+    )
+    source = BulkSource()
+    items = list(source.items(source.fetch(path)))
+    assert isinstance(items[0], Article) and items[0].title == "JSON one"
+    assert isinstance(items[1], Rejection) and "not a JSON object" in items[1].reason
+    (tmp_path / "bad.json").write_text("{nope", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="not valid JSON"):
+        list(source.items(source.fetch(tmp_path / "bad.json")))

@@ -188,7 +188,7 @@ def _sniff(path: Path) -> str:
         return "feed"
     if head.startswith((b"<!doctype html", b"<html")):
         return "web"
-    if head.startswith(b"{"):
+    if head.startswith((b"{", b"[")):
         return "bulk"
     return "frontmatter"
 

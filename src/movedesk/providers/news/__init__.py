@@ -33,6 +33,7 @@ SUFFIX_KIND: dict[str, str] = {
     ".pq": "bulk",
     ".jsonl": "bulk",
     ".ndjson": "bulk",
+    ".json": "bulk",
     ".csv": "bulk",
     ".tsv": "bulk",
 }

@@ -1,4 +1,4 @@
-"""Bulk news files: JSON Lines, CSV/TSV and Parquet, with a column map.
+"""Bulk news files: JSON Lines (or a JSON array), CSV/TSV and Parquet, with a column map.
 
 Columns are found by name (``title``/``headline``, ``body``/``text``/``content``, ``published``/``date``,
 ``url``/``link``, ``source``, ``author``/``authors``, ``tickers``, ``language``); a ``column_map`` of
@@ -28,7 +28,7 @@ from movedesk.gather.normalise import BuildOptions, Rejection, build_article
 from movedesk.gather.provenance import alias_pattern
 from movedesk.models import Article
 
-SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson", ".csv", ".tsv")
+SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson", ".json", ".csv", ".tsv")
 BATCH_ROWS = 5_000
 #: Files at least this big are parsed by worker processes.
 PARALLEL_BYTES = 8 * 1024 * 1024
@@ -113,10 +113,28 @@ class BulkSource:
                     read_options=pacsv.ReadOptions(block_size=8 << 20),
                 )
                 yield from reader
+            elif suffix == ".json":
+                yield from self._json(path)
             else:
                 yield from self._jsonl(path)
         except (pa.ArrowInvalid, OSError, ValueError) as exc:
             raise DataValidationError(f"cannot read {path.name}: {str(exc).splitlines()[0]}") from exc
+
+    def _json(self, path: Path) -> Iterator[pa.RecordBatch]:
+        """A JSON array of objects, or an object holding one under ``articles``/``items``/``data``."""
+        try:
+            data: Any = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        except json.JSONDecodeError as exc:
+            raise DataValidationError(f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        if isinstance(data, dict):
+            data = next((data[k] for k in ("articles", "items", "data", "news") if isinstance(data.get(k), list)), None)
+        if not isinstance(data, list):
+            raise DataValidationError(f"{path.name}: expected a JSON array of articles")
+        rows = [
+            r if isinstance(r, dict) else {"__error__": f"item {i}: not a JSON object"} for i, r in enumerate(data, 1)
+        ]
+        for start in range(0, len(rows), self.batch_rows):
+            yield _rows_batch(rows[start : start + self.batch_rows])
 
     def _jsonl(self, path: Path) -> Iterator[pa.RecordBatch]:
         rows: list[dict[str, Any]] = []
