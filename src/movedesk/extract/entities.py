@@ -191,7 +191,35 @@ def matcher_for(registry: Registry) -> CompanyMatcher:
 
 
 #: names that are also a market or an everyday word and link only with a suffix or ticker ("Nasdaq Inc")
-_STRICT = {"nasdaq", "dow", "news", "reports"}
+_STRICT = {"nasdaq", "dow", "news", "reports", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+           "oct", "nov", "dec"}  # fmt: skip
+_CONNECTORS = {"&", "of", "and", "de", "the"}
+_NOT_NAME = {"The", "Shares", "Reuters", "In", "On", "At", "For", "By", "With", "From", "As", "And", "Of", "Chief",
+             "Executive", "Rival", "Peer", "Stock", "Company", "Investors", "Analysts", "Both"}  # fmt: skip
+
+
+def _name_before(text: str, pos: int) -> tuple[int, int] | None:
+    """(start, end) of the capitalised name right before ``pos`` ("Lyft Inc <LYFT.O>"), if any."""
+    line_start = max(text.rfind("\n", 0, pos) + 1, pos - 80)
+    seg = text[line_start:pos].rstrip(" ,(<\t")
+    end = line_start + len(seg)
+    words = list(re.finditer(r"[^\s]+", seg))
+    keep: list[re.Match[str]] = []
+    for w in reversed(words):
+        tok = w.group()
+        if tok[0].isupper() or tok[0].isdigit() or tok in _CONNECTORS:
+            keep.insert(0, w)
+            if len(keep) >= 6:
+                break
+        else:
+            break
+    while keep and (keep[0].group() in _CONNECTORS or keep[0].group() in _NOT_NAME):
+        keep.pop(0)
+    if not keep or keep[-1].group().rstrip(",") != seg[keep[-1].start() :].rstrip(","):
+        return None
+    return line_start + keep[0].start(), end
+
+
 _BYLINE = re.compile(r"\((?:reporting|writing|editing|additional reporting|compiled) by[^)]*\)", re.IGNORECASE)
 
 
@@ -201,6 +229,8 @@ def _case_ok(surface: str, entry: AliasEntry) -> bool:
         return False  # company names are proper nouns: "news", "reports" are not News Corp or anyone
     if entry.flag == CASED:
         letters = [ch for ch in surface if ch.isalpha()]
+        if len(letters) >= 4 and surface[:1].isupper() and surface[1:].islower():
+            return True  # "Sebi", "Smic": longer acronyms are often written as names
         return all(ch.isupper() for ch in letters)
     if entry.flag == COMMON:
         return (surface[:1].isupper() and not surface.isupper()) or surface == entry.alias
@@ -299,6 +329,21 @@ def find_mentions(doc: Doc) -> list[Mention]:
         found = _lookup_ticker(registry, m.group(1), m.group(2))
         if found:
             company, sym = found
+            name = _name_before(text, m.start()) if text[m.start()] in "(<" else None
+            if name:
+                n0, n1 = name
+                mentions.append(
+                    Mention(
+                        article_id=aid,
+                        company_id=company.id,
+                        start=n0,
+                        end=n1,
+                        text=text[n0:n1],
+                        method="ticker_name",
+                        listing=sym,
+                    )
+                )
+                taken.append((n0, n1))
             mentions.append(
                 Mention(
                     article_id=aid,

@@ -96,12 +96,39 @@ def lm_score(text: str) -> tuple[str, float]:
     return label, round(score, 4)
 
 
+_UP_W = (
+    r"(?:rose|rise|rises|risen|increased|increase|increases|grew|grow|up|higher|improved|jumped|gained|climbed|"
+    r"doubled|surged|exceeded|beat)"
+)
+_DOWN_W = (
+    r"(?:fell|fall|falls|decreased|decrease|declined|decline|down|lower|dropped|drop|slipped|plunged|shrank|"
+    r"weakened)"
+)
+_GOOD = (
+    r"(?:profit|profits|sales|revenue|revenues|income|earnings|ebit\w*|margin|orders?|net|eps|dividend|growth|"
+    r"operating)"
+)
+_BAD = r"(?:loss|losses|costs?|debt|expenses|layoffs|unemployment|impairment|provisions?|redundanc\w*)"
+_GAP = r"\W+(?:\w+\W+){0,4}?"
+_POLARITY = (
+    (re.compile(_GOOD + _GAP + _UP_W), "__good_up"),
+    (re.compile(_GOOD + _GAP + _DOWN_W), "__good_down"),
+    (re.compile(_BAD + _GAP + _UP_W), "__bad_up"),
+    (re.compile(_BAD + _GAP + _DOWN_W), "__bad_down"),
+)
+
+
 def features(text: str) -> list[str]:
-    """Unigrams and bigrams of folded words; numbers become <num> (what the classifier sees)."""
+    """Unigrams and bigrams of folded words (numbers → 0), plus quantity × direction cues of our own
+    ("profit … rose" → __good_up, "loss … widened" → __bad_up): what the classifier sees."""
     low = fold(text)
-    low = re.sub(r"\d+(?:[.,]\d+)*", " 0 ", low)
-    toks = re.findall(r"[a-z][a-z'\-]*[a-z]|[a-z]|0|[\u4e00-\u9fff]|%", low)
-    return toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
+    base = re.sub(r"\d+(?:[.,]\d+)*", " 0 ", low)
+    toks = re.findall(r"[a-z][a-z'\-]*[a-z]|[a-z]|0|[\u4e00-\u9fff]|%", base)
+    out = toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
+    for pattern, name in _POLARITY:
+        if pattern.search(low):
+            out.append(name)
+    return out
 
 
 @dataclass
@@ -170,7 +197,7 @@ class LinearModel:
 
 
 def train(
-    texts: Sequence[str], labels: Sequence[str], *, c: float = 4.0, min_df: int = 2, source: str = ""
+    texts: Sequence[str], labels: Sequence[str], *, c: float = 10.0, min_df: int = 2, source: str = ""
 ) -> LinearModel:
     """Fit the linear model on labelled sentences (scikit-learn at training time only)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -178,7 +205,7 @@ def train(
 
     vec = TfidfVectorizer(analyzer=features, min_df=min_df, sublinear_tf=True, norm="l2")
     x = vec.fit_transform(texts)
-    clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    clf = LogisticRegression(C=c, max_iter=3000)
     clf.fit(x, list(labels))
     vocab = {str(k): int(v) for k, v in vec.vocabulary_.items()}
     return LinearModel(
