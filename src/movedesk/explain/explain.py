@@ -85,7 +85,7 @@ def explain(
         confidence_inputs=inputs,
         drivers=tuple(drivers) if verdict == "stock-specific" else tuple(drivers[:2]),
         analysts=tuple(_analysts(company, docs)),
-        verifications=tuple(_verifications(desk, company, session, docs)),
+        verifications=tuple(_verifications(desk, company, session, docs, moves)),
         articles=tuple(_citation(a) for a, _ in sorted(docs, key=lambda d: (d[0].published, d[0].id))),
     )
 
@@ -180,11 +180,13 @@ def _peer_mean(desk: Desk, company: Company, session: dt.date) -> float | None:
     if not peers:
         return None
     bars = desk.store.bars(peers[:200], session - dt.timedelta(days=14), session)
-    changes = []
-    for _, g in bars.groupby("symbol"):
-        g = g[g["flags"].isna()]
-        if len(g) >= 2 and g["session"].iloc[-1] == session:
-            changes.append((g["close"].iloc[-1] / g["close"].iloc[-2] - 1) * 100)
+    # per symbol (in symbol order, bars sorted by session): the last two clean bars, the last on the session
+    clean = bars[bars["flags"].isna()]
+    grouped = clean.groupby("symbol")
+    last = grouped.nth(-1).set_index("symbol")
+    prev = grouped.nth(-2).set_index("symbol")["close"].rename("prev_close")
+    pairs = last[last["session"] == session].join(prev, how="inner")
+    changes = ((pairs["close"] / pairs["prev_close"] - 1) * 100).tolist()
     return float(np.mean(changes)) if len(changes) >= 3 else None
 
 
@@ -207,9 +209,14 @@ def _analysts(company: Company, docs: Sequence[tuple[Article, Extraction]]) -> l
 
 
 def _verifications(
-    desk: Desk, company: Company, session: dt.date, docs: Sequence[tuple[Article, Extraction]]
+    desk: Desk,
+    company: Company,
+    session: dt.date,
+    docs: Sequence[tuple[Article, Extraction]],
+    moves: Sequence[Move] = (),
 ) -> list[Verification]:
-    cache: dict[tuple[str, dt.date], Move | None] = {}
+    # the session's own moves are already computed (desk.move, same arguments): claims about them reuse them
+    cache: dict[tuple[str, dt.date], Move | None] = {(m.symbol, session): m for m in moves}
 
     def lookup(symbol: str, day: dt.date) -> Move | None:
         if (symbol, day) not in cache:
