@@ -42,10 +42,12 @@ def demo_article() -> Callable[[str], Article]:
 
 @pytest.fixture
 def smic_article(shared_dir: Path) -> Article:
-    """The shared reference article (third-party text, read at run time), published Monday 2024-12-23."""
-    text = (shared_dir / "cases" / "smic-2024-12-23" / "article.txt").read_text(encoding="utf-8")
-    published = dt.datetime(2024, 12, 23, tzinfo=dt.UTC)
-    return article_from_text(text, name="article.txt", published=published)
+    """The shared reference article (third-party text, read at run time), published Monday 2024-12-23
+    (the day is known, the time of day is not: ``published_inferred``)."""
+    text = (shared_dir / "cases" / "smic-2024-12-23" / "article.md").read_text(encoding="utf-8")
+    article = article_from_text(text, name="article.md")
+    assert article.published_inferred and article.published.date() == dt.date(2024, 12, 23)
+    return article
 
 
 @pytest.fixture

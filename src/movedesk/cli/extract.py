@@ -22,7 +22,8 @@ def extract(
         list[str] | None, typer.Option("--component", "-c", help="Run only these components (and what they need)")
     ] = None,
     published: Annotated[
-        str | None, typer.Option("--published", help="Publish time (ISO 8601) for texts without one")
+        str | None,
+        typer.Option("--published", help="Publish time (ISO 8601; a bare date means the time is unknown)"),
     ] = None,
 ) -> None:
     """Extract companies, price and metric claims, analyst views, drivers and sentiment: one JSON line per article."""
@@ -39,9 +40,10 @@ def extract(
             raise ConfigError(f"--published {published!r} is not an ISO 8601 time") from exc
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
+    inferred = published is not None and len(published.strip()) <= 10  # a date without a time of day
     stdin_text = sys.stdin.read() if "-" in files else None
     for target in files:
-        for article in read_articles(target, stdin_text=stdin_text, published=when):
+        for article in read_articles(target, stdin_text=stdin_text, published=when, inferred=inferred):
             doc = run(article, components=component or None)
             payload = doc.to_extraction().to_json_dict()
             payload["title"] = article.title

@@ -196,11 +196,21 @@ def _analysts(doc: Doc) -> None:
             except (TypeError, ValueError):
                 target = None
         company_id = None
-        near = [mm for mm in doc.mentions if s0 <= mm.start < s1]
+        # the company the view is about: not the firm itself ("Morgan Stanley upgraded SMIC")
+        firm_spans = [(h[0], h[1]) for h in kept]
+        near = [
+            mm
+            for mm in doc.mentions
+            if s0 <= mm.start < s1 and not any(a <= mm.start < b or mm.start <= a < mm.end for a, b in firm_spans)
+        ]
         if near:
             company_id = near[0].company_id
         elif doc.mentions:
-            prior = [mm for mm in doc.mentions if mm.start < s0]
+            prior = [
+                mm
+                for mm in doc.mentions
+                if mm.start < s0 and not any(a <= mm.start < b or mm.start <= a < mm.end for a, b in firm_spans)
+            ]
             company_id = prior[-1].company_id if prior else None
         views.append(
             AnalystView(

@@ -29,7 +29,7 @@ from movedesk.extract.timeanchor import Anchor, default_session, find_anchors
 from movedesk.models import Company
 from movedesk.models.news import Claim, Mention
 
-_NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_NUM = r"(?<![\d.,])(\d{1,3}(?:,\d{3}){1,5}(?:\.\d{1,6})?|\d{1,12}(?:\.\d{1,6})?)"
 NUMBER_RE = re.compile(
     _NUM + r"\s*(%|％|percent\b|per cent\b|pct\b|percentage points?\b|points?\b|pts\b|-fold\b|fold\b|倍|个百分点|点)"
     r"|(HK\$|US\$|\$|€|£)\s?" + _NUM + r"|" + _NUM + r"\s*(cents?\b|yuan\b|元)"
@@ -309,10 +309,28 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
     def anchors_in(s0: int, s1: int) -> list[Anchor]:
         return all_anchors[bisect.bisect_left(a_starts, s0) : bisect.bisect_left(a_starts, s1)]
 
+    prev_sent: tuple[int, int] | None = None
     for sent in doc.sentences:
         s0, s1 = sent
+        # the previous sentence's "on Monday" carries over to a move of a company it named
+        # ("SMIC surged on Monday … Its shares climbed as much as 5.2%"), and to nothing else
+        prev_anchor = (
+            next((a for a in reversed(anchors_in(prev_sent[0], prev_sent[1])) if not a.possessive), None)
+            if prev_sent
+            else None
+        )
+        prev_ids = (
+            {
+                m.company_id
+                for m in mentions[
+                    bisect.bisect_left(m_starts, prev_sent[0]) : bisect.bisect_left(m_starts, prev_sent[1])
+                ]
+            }
+            if prev_sent
+            else set()
+        )
+        prev_sent = sent
         if not _DIGIT.search(text, s0, s1):
-            # still track the article's time anchor and last company
             i = bisect.bisect_left(m_starts, s1) - 1
             if i >= 0 and mentions[i].start >= s0:
                 carry_company = mentions[i]
@@ -454,6 +472,13 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
                 session = anchor.resolve(doc.published, mic)
             elif sent_claims and sent_claims[-1].session is not None and sent_claims[-1].claim_type == "price":
                 session = sent_claims[-1].session
+            elif (
+                prev_anchor is not None
+                and doc.article.published_inferred  # with a known publish time the default is better
+                and company is not None
+                and company.id in prev_ids
+            ):
+                session = prev_anchor.resolve(doc.published, mic)
             else:
                 session = default_session(doc.published, mic, inferred=doc.article.published_inferred)
             if anchor is not None and anchor.possessive and qualifier == "unknown":

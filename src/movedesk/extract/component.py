@@ -109,16 +109,17 @@ def check_pipeline(names: Sequence[str], *, already: Sequence[str] = ()) -> list
     comps = [get(n) for n in names]
     have = set(already)
     problems: list[str] = []
+    unmet: list[str] = []
     for comp in comps:
         missing = [r for r in comp.requires if r not in have]
         if missing:
             problems.append(f"{comp.name} needs {', '.join(missing)}")
+            unmet.extend(m for m in missing if m not in unmet)
         have.update(comp.produces)
     if problems:
         raise ConfigError(
             "extraction pipeline has unmet requirements: " + "; ".join(problems),
-            hint="add the producing components earlier in the pipeline: "
-            + _producers_hint([p.split(" needs ")[1].split(", ")[0] for p in problems]),
+            hint="add the producing components earlier in the pipeline: " + _producers_hint(unmet),
         )
     return comps
 

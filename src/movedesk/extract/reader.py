@@ -14,17 +14,36 @@ from movedesk.providers.news.frontmatter import FrontMatterSource
 SUFFIXES = (".md", ".txt", ".markdown")
 
 
-def article_from_text(text: str, *, name: str = "-", published: dt.datetime | None = None) -> Article:
+def article_from_text(
+    text: str, *, name: str = "-", published: dt.datetime | None = None, inferred: bool = False
+) -> Article:
     """An Article from front-matter text or plain text (first line = title); empty text gives an empty one."""
     src = FrontMatterSource()
-    text = text.replace("\x00", "")
+    text = text.replace("\x00", "").lstrip("\ufeff")
+    if text.strip() and not text.startswith("---"):
+        # plain text: the first line is the title when it looks like one; every character is kept
+        stripped = text.strip()
+        first, _, rest = stripped.partition("\n")
+        title, body = (first.lstrip("# ").strip(), rest.strip()) if len(first) <= 300 else ("", stripped)
+        now = dt.datetime.now(dt.UTC)
+        return Article(
+            id=article_id(None, title, body),
+            source="unknown",
+            title=title,
+            body=body,
+            published=published or now,
+            published_inferred=published is None or inferred,
+            first_seen=now,
+        )
     if text.strip():
         try:
             article = next(iter(src.normalise((Path(name), text))))
         except StopIteration:  # pragma: no cover - normalise always yields one
             article = None
         if article is not None:
-            return article.model_copy(update={"published": published}) if published else article
+            if published:
+                return article.model_copy(update={"published": published, "published_inferred": inferred})
+            return article
     now = dt.datetime.now(dt.UTC)
     return Article(
         id=article_id(None, "", text),
@@ -38,11 +57,11 @@ def article_from_text(text: str, *, name: str = "-", published: dt.datetime | No
 
 
 def read_articles(
-    target: str, *, stdin_text: str | None = None, published: dt.datetime | None = None
+    target: str, *, stdin_text: str | None = None, published: dt.datetime | None = None, inferred: bool = False
 ) -> Iterator[Article]:
     """Articles of a file, a folder of .md/.txt files, or ``-`` (stdin text)."""
     if target == "-":
-        yield article_from_text(stdin_text or "", published=published)
+        yield article_from_text(stdin_text or "", published=published, inferred=inferred)
         return
     path = Path(target)
     if path.is_dir():
@@ -55,4 +74,6 @@ def read_articles(
         )
     for f in files:
         raw = f.read_bytes()
-        yield article_from_text(raw.decode("utf-8", errors="replace"), name=f.name, published=published)
+        yield article_from_text(
+            raw.decode("utf-8", errors="replace"), name=f.name, published=published, inferred=inferred
+        )
