@@ -302,6 +302,7 @@ class Ingestor:
             self.exact.setdefault(h, stored_hit)
 
         originals: dict[str, Article] = {}
+        clusters: dict[str, str] = {}  # original id -> its cluster id (set when written)
         new_prints: dict[str, tuple[str, str, dt.datetime]] = {}
         members: list[dict[str, Any]] = []
         demoted: list[str] = []
@@ -319,8 +320,8 @@ class Ingestor:
                     key = near[0]
                     match = (key, self.index.published_of(key), self.index.cluster_of(key), "near", near[1])
             if match is None:
-                original = _with_cluster(art, art.id)
-                originals[art.id] = original
+                originals[art.id] = art
+                clusters[art.id] = art.id
                 new_prints[art.id] = (art.id, h, art.published)
                 self.index.add(art.id, art.published, sig, art.id, band)
                 self.exact[h] = (art.id, art.published, art.id)
@@ -332,8 +333,8 @@ class Ingestor:
                 members.append(_member(art, cluster, orig_id, relation, sim))
                 continue
             # The newcomer was published earlier: it becomes the cluster's original.
-            promoted = _with_cluster(art, cluster)
             old = originals.pop(orig_id, None)
+            clusters.pop(orig_id, None)
             if old is None:
                 stored_old = self.store.article(orig_id)
                 demoted.append(orig_id)
@@ -342,7 +343,8 @@ class Ingestor:
                 stored_old = old
             if stored_old is not None:
                 members.append(_member(stored_old, cluster, art.id, relation, sim))
-            originals[art.id] = promoted
+            originals[art.id] = art
+            clusters[art.id] = cluster
             new_prints[art.id] = (art.id, h, art.published)
             self.index.remove(orig_id)
             self.index.add(art.id, art.published, sig, cluster, band)
@@ -353,7 +355,7 @@ class Ingestor:
             reassign.append((cluster, art.id))
         stored = list(originals.values())
         self.report.new += self.store.write_news_batch(
-            stored, list(new_prints.values()), members, demoted=demoted, reassign=reassign
+            stored, list(new_prints.values()), members, demoted=demoted, reassign=reassign, clusters=clusters
         )
         self.report.new_ids.extend(a.id for a in stored)
         # Inputs usually run forward in time: keep the index to what newer items can still match.
@@ -376,11 +378,6 @@ class Ingestor:
                 self.index.add(aid, published, prints.signatures[j], cluster, bands[j])
                 self.exact.setdefault(prints.exact[j], (aid, published, cluster))
                 self.hash_of.setdefault(aid, prints.exact[j])
-
-
-def _with_cluster(a: Article, cluster_id: str) -> Article:
-    """``a`` with ``cluster_id`` set; the fields are already validated, so no second validation pass."""
-    return Article.model_construct(**{**a.__dict__, "cluster_id": cluster_id})
 
 
 def _member(a: Article, cluster: str, original: str, relation: str, sim: float) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -77,12 +78,16 @@ HOST_ZONES: dict[str, str] = {
 }
 
 
+_HOST_SUFFIXES = tuple(sorted(HOST_ZONES, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=4096)
 def zone_for_host(host: str | None) -> str | None:
     """The default zone of a site by its host's country suffix (``finance.sina.com.cn`` → Asia/Shanghai)."""
     if not host:
         return None
     host = host.lower().rstrip(".")
-    for suffix in sorted(HOST_ZONES, key=len, reverse=True):
+    for suffix in _HOST_SUFFIXES:
         if host.endswith(suffix):
             return HOST_ZONES[suffix]
     return None

@@ -7,7 +7,7 @@ point-in-time (``until=`` a cutoff), which the explain layer relies on to never 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -106,6 +106,7 @@ class Store(Protocol):
         *,
         demoted: Sequence[str] = (),
         reassign: Sequence[tuple[str, str]] = (),
+        clusters: Mapping[str, str] | None = None,
     ) -> int: ...
 
     def news_members(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -545,13 +545,14 @@ class DuckDBStore:
         *,
         demoted: Sequence[str] = (),
         reassign: Sequence[tuple[str, str]] = (),
+        clusters: Mapping[str, str] | None = None,
     ) -> int:
         """Store one ingest batch atomically; returns how many articles were new.
 
         ``fingerprints`` are (article id, text hash, published); ``members`` are duplicate records (keys of
         the news_members table); ``demoted`` ids leave the articles table because an earlier-published
         member of their cluster replaces them (they are in ``members`` too); ``reassign`` is
-        (cluster id, new original id).
+        (cluster id, new original id); ``clusters`` sets articles' cluster ids (article id -> cluster id).
         """
         self._news_schema()
         with self.transaction():
@@ -561,7 +562,7 @@ class DuckDBStore:
                 self.con.execute("DELETE FROM articles WHERE id = ?", [old])
             new = 0
             if articles:
-                frame = _article_frame(articles)
+                frame = _article_frame(articles, clusters)
                 self._register("incoming_articles", frame)
                 try:
                     counted = self.con.execute(
@@ -708,7 +709,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def _article_frame(articles: Sequence[Article]) -> pd.DataFrame:
+def _article_frame(articles: Sequence[Article], clusters: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Articles as a frame in the articles table's column order, built column-wise (fast for big batches)."""
     seen: set[str] = set()
     rows = [a for a in articles if not (a.id in seen or seen.add(a.id))]  # type: ignore[func-returns-value]
@@ -725,7 +726,7 @@ def _article_frame(articles: Sequence[Article]) -> pd.DataFrame:
             "published_inferred": [a.published_inferred for a in rows],
             "first_seen": pd.to_datetime([a.first_seen for a in rows], utc=True),
             "relays": [list(a.relays) for a in rows],
-            "cluster_id": [a.cluster_id for a in rows],
+            "cluster_id": [(clusters or {}).get(a.id, a.cluster_id) for a in rows],
             "tickers": [list(a.tickers) for a in rows],
         }
     )
