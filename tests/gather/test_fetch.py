@@ -209,3 +209,15 @@ def test_streamed_body_without_length_is_capped(server: HTTPServer) -> None:
     server.expect_request("/stream").respond_with_handler(chunks)
     with _fetcher(max_bytes=10_000) as f, pytest.raises(FetchRefused, match="passes the cap"):
         f.get(server.url_for("/stream"))
+
+
+def test_timeout_is_a_clear_error(server: HTTPServer) -> None:
+    import time
+
+    def slow(request: Request) -> Response:
+        time.sleep(1.5)
+        return Response("late")
+
+    server.expect_request("/slow").respond_with_handler(slow)
+    with _fetcher(timeout=0.3, retries=0) as f, pytest.raises(ProviderError, match="Timeout"):
+        f.get(server.url_for("/slow"))
