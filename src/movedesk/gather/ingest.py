@@ -1,8 +1,10 @@
 """Ingest news from paths and URLs: read → normalise → de-duplicate → store, in atomic batches.
 
+>>> from movedesk.demo import demo_data
 >>> from movedesk.store import open_store
->>> from movedesk.demo import demo_data  # doctest: +SKIP
->>> report = ingest_news(open_store(":memory:"), [demo_data() / "news"])  # doctest: +SKIP
+>>> report = ingest_news(open_store(":memory:"), [demo_data() / "news"])
+>>> (report.new, report.duplicates, report.rejected)
+(7, 0, [])
 
 What each input becomes is chosen by :func:`iter_items`: a folder is walked; a path by its suffix (feed,
 HTML page, bulk JSONL/CSV/Parquet, front-matter text); a URL by what it serves (feed or page). Every item

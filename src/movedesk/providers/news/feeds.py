@@ -21,7 +21,7 @@ import feedparser
 from movedesk.errors import DataValidationError, MovedeskError
 from movedesk.gather.documents import Document, load_document
 from movedesk.gather.fetch import Fetcher
-from movedesk.gather.html import html_to_text
+from movedesk.gather.htmltext import html_to_text
 from movedesk.gather.normalise import BuildOptions, Rejection, build_article
 from movedesk.models import Article
 
