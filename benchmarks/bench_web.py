@@ -62,8 +62,9 @@ def free_port() -> int:
 
 def start_server(db: str, ttl: float) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
+    log = open(Path(db).with_suffix(f".server-{port}.log"), "w")  # noqa: SIM115 (kept open for the child)
     proc = subprocess.Popen([sys.executable, "-c", SERVER, db, str(port), str(ttl)],
-                            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                            env={**os.environ, "PYTHONWARNINGS": "ignore"}, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -107,6 +108,7 @@ class WebState:
     lock: StoreSession = field(init=False)
     explanations: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     _desk: Desk | None = None
+    _frozen: bool = False
     _newsletter: Newsletter | None = None
     _mailer: SmtpMailer | None = None
 
@@ -124,6 +126,12 @@ class WebState:
         """The desk (opened on first use). Use it only while holding ``lock``: DuckDB is one connection."""
         if self._desk is None:
             self._desk = self.factory(self.settings)
+            if not self._frozen:
+                # The registry (thousands of companies) lives for the whole process: move it out of the
+                # cyclic GC's reach, or every full collection walks it and stalls requests (p99).
+                self._frozen = True
+                gc.collect()
+                gc.freeze()
         return self._desk
 
     @property
