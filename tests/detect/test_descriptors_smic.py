@@ -99,6 +99,10 @@ def test_0981_four_session_cumulative_and_half_days(smic_desk: Desk, smic_raw: p
     assert after.prev_session == MON
     assert after.close_pct == pytest.approx(pct(closes[dt.date(2024, 12, 27)], closes[MON]), abs=1e-9)
     assert "prev_bar_untrusted" in after.flags and "ar_spans_sessions" in after.flags
+    hsi = _closes(smic_desk.store.bars(["^HSI"]), "^HSI")
+    # the AR spans 12-24 and 12-27: the benchmark's return over the same two sessions
+    assert after.benchmark_pct == pytest.approx(pct(hsi[dt.date(2024, 12, 27)], hsi[MON]), abs=1e-9)
+    assert after.ar is not None and after.z is not None
     jan2 = smic_desk.move("0981.HK", dt.date(2025, 1, 2))
     assert jan2.prev_session == dt.date(2024, 12, 30)
 

@@ -18,7 +18,7 @@ says so in ``flags`` instead:
 ``insufficient_history`` fewer than ``min_obs`` estimation returns: no abnormal return
 ``ar_spans_sessions``   the session's return spans k > 1 sessions (previous bar missing or a placeholder):
                         AR = R − (k·α + β·M) over the span, z = AR / (σ√k)
-``ar_unavailable_after_gap`` as above, but the benchmark lacks a return inside the span: no AR
+``ar_unavailable_after_gap`` no daily return for the session although both closes exist (defensive)
 ``benchmark_missing``   the benchmark has no return on the session
 
 A missing bar *on the session itself* raises :class:`~movedesk.errors.InsufficientData` naming the
@@ -368,41 +368,40 @@ def _with_abnormal(
     """Add the abnormal return vs the benchmark on the same session axis (see movedesk.detect.returns).
 
     When the session's return spans k > 1 sessions (the previous bar is a placeholder or missing), the
-    AR is taken over the span: R − (k·α + β·M) with M the benchmark's compounded return over the same
-    sessions, standardised by σ·√k, and flagged ``ar_spans_sessions``.
+    AR is taken over the span: R − (k·α + β·M) with M the benchmark's return over the same sessions
+    (its close on the session over its close on the stock's previous real session), standardised by
+    σ·√k, and flagged ``ar_spans_sessions``.
     """
     m = simple_returns(bench_close[:, None])[:, 0]
     r = simple_returns(close[:, None])
     pos = len(close) - 1
+    span = pos - prev
     update: dict[str, object] = {"benchmark": symbol, "model": model}
-    if not math.isfinite(m[pos]):
+    big_m = float(bench_close[pos] / bench_close[prev] - 1.0)
+    if not math.isfinite(big_m):
         update["flags"] = (*move.flags, "benchmark_missing")
         return move.model_copy(update=update)
-    update["benchmark_pct"] = float(m[pos] * 100)
+    update["benchmark_pct"] = big_m * 100
     lo, hi = max(0, pos + window[0]), max(0, pos + window[1] + 1)
     est_m = m[lo:hi]
     est_m = est_m[np.isfinite(est_m)]
-    if len(est_m) >= 2 and est_m.std(ddof=1) > 0:
+    if span == 1 and len(est_m) >= 2 and est_m.std(ddof=1) > 0:
         bz = float((m[pos] - est_m.mean()) / est_m.std(ddof=1))
         update["benchmark_z"] = bz
         update["market_day"] = abs(bz) >= MARKET_DAY_Z
     res = abnormal_returns(r, m, model=model, window=window, min_obs=min_obs, threads=1)
     flags = list(move.flags)
-    span = pos - prev
     if not math.isfinite(res.sigma[pos, 0]):
         flags.append("insufficient_history")
     elif span > 1:
-        m_span = m[prev + 1 : pos + 1]
-        if np.isfinite(m_span).all():
-            big_m = float(np.prod(1.0 + m_span) - 1.0)
-            big_r = close[pos] / close[prev] - 1.0
-            ar = big_r - (span * res.alpha[pos, 0] + res.beta[pos, 0] * big_m)
-            z = float(ar / (res.sigma[pos, 0] * math.sqrt(span)))
-            update.update(ar=float(ar * 100), z=z, p=float(p_value(z, res.dof[pos, 0])))
-            update["benchmark_pct"] = big_m * 100
-            flags.append("ar_spans_sessions")
-        else:
-            flags.append("ar_unavailable_after_gap")
+        big_r = close[pos] / close[prev] - 1.0
+        # market-adjusted has α = 0, β = 1, so this is R − M there
+        ar = big_r - (span * res.alpha[pos, 0] + res.beta[pos, 0] * big_m)
+        z = float(ar / (res.sigma[pos, 0] * math.sqrt(span)))
+        update.update(ar=float(ar * 100), z=z, p=float(p_value(z, res.dof[pos, 0])))
+        flags.append("ar_spans_sessions")
+    elif not math.isfinite(res.ar[pos, 0]):
+        flags.append("ar_unavailable_after_gap")
     else:
         z = float(res.sar[pos, 0])
         update["ar"] = float(res.ar[pos, 0] * 100)
