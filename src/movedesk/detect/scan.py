@@ -1,6 +1,10 @@
 """Market-wide scan: every listing with a significant abnormal move on a date or range, ranked, plus a
 market-day verdict so explanations can say "the whole market rose".
 
+The scan ranks *daily* abnormal returns only: a session whose previous bar is missing or a placeholder
+has no daily return and is not ranked (``gaps`` lists the missing or untrusted bars of the scanned
+sessions); ``describe`` / ``Desk.move`` give such a session an AR over the span, flagged.
+
 The S&P 500 proxy benchmark (``^SP500EW``)
 -----------------------------------------
 The shared S&P 500 panel has no index series, so the benchmark of every S&P member is an *equal-weight
