@@ -197,6 +197,7 @@ def test_api_resources_and_pagination(client: TestClient) -> None:
     assert brief["kind"] == "brief" and brief["explanation"]["company"]["id"] == "SMIC"
     moves = client.get("/api/v1/moves", params={"date": "2024-12-23"}).json()["items"]
     assert {m["symbol"] for m in moves} == {"688981.SS", "0981.HK", "1347.HK"}
+    assert moves[0]["company_id"] == "SMIC" and abs(moves[0]["z"]) >= abs(moves[-1]["z"])
     move = client.get("/api/v1/moves/0981.HK/2024-12-23").json()
     assert move["close"] == pytest.approx(29.10) and move["close_pct"] == pytest.approx(2.8269, abs=1e-3)
     p1 = client.get("/api/v1/articles", params={"company": "SMIC", "per_page": 1}).json()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+import pandas as pd
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
@@ -91,29 +92,27 @@ def list_moves(
     state: StateDep,
     date: DateQ,
     min_z: Annotated[float, Query(ge=0, le=100, description="minimum |z| of the abnormal return")] = 0.0,
+    universe: Annotated[str | None, Query(max_length=100, description="universe to scan (default: all)")] = None,
     page: PageQ = 1,
     per_page: PerPageQ = 20,
 ) -> Page:
-    """Moves of every stored listing on a session, largest |z| first."""
+    """Abnormal moves of the stored listings on a session (market-wide scan), largest |z| first."""
     day = _check_date(date)
     with state.lock:
         desk = state.desk
-        rows: list[dict[str, Any]] = []
-        for symbol in desk.store.symbols():
+        result = desk.scan(day, None, universe=universe, min_z=min_z)
+        frame = result.moves
+        companies: list[str | None] = []
+        for symbol in frame["symbol"] if not frame.empty else []:
             try:
-                company = desk.registry.lookup(symbol)
+                companies.append(desk.registry.lookup(str(symbol)).id)
             except MovedeskError:
-                continue
-            if company.is_index:
-                continue
-            try:
-                move = desk.move(symbol, day)
-            except MovedeskError:
-                continue
-            if move.session != day or (min_z and (move.z is None or abs(move.z) < min_z)):
-                continue
-            rows.append({"company_id": company.id, **move.to_json_dict()})
-    rows.sort(key=lambda r: -abs(r["z"]) if r.get("z") is not None else 0.0)
+                companies.append(None)
+    if frame.empty:
+        return paginate([], page, per_page)
+    frame = frame.assign(company_id=pd.Series(companies, index=frame.index, dtype=object))
+    rows = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    rows = [{str(k): (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()} for r in rows]
     return paginate(rows, page, per_page)
 
 
