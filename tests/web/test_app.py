@@ -220,3 +220,18 @@ def test_openapi_lists_the_resources(client: TestClient) -> None:
                  "/api/v1/articles"):
         assert path in paths
     assert not any(p.startswith(("/subscribe", "/briefs")) for p in paths)  # HTML routes stay out
+
+
+def test_front_page_of_a_quiet_day_lists_the_latest_briefs(client: TestClient) -> None:
+    from movedesk.publish.daily import store_edition
+    from movedesk.publish.edition import Edition
+
+    from .builders import SESSION
+
+    state = client.app.state.web  # type: ignore[attr-defined]
+    quiet = SESSION.replace(day=24)
+    with state.using() as desk:
+        store_edition(desk, Edition(session=quiet, briefs=[], market=[]))
+    html = client.get("/").text
+    assert "Tuesday 24 December 2024" in html and 'id="quiet"' in html
+    assert f"/briefs/{SLUG}" in html

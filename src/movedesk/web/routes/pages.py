@@ -40,11 +40,15 @@ def front_item(brief: dict[str, Any]) -> dict[str, Any]:
 def front_page(request: Request, state: StateDep) -> Response:
     with state.lock:
         edition = state.desk.store.edition()
-        briefs = edition["briefs"] if edition else state.desk.store.briefs(limit=10)
+        briefs = edition["briefs"] if edition and edition.get("briefs") else state.desk.store.briefs(limit=10)
     view = None
     if edition:
         session = dt.date.fromisoformat(str(edition["session"]))
-        view = {"session_label": f"{session:%A %d %B %Y}", "market": edition.get("market", [])}
+        view = {
+            "session_label": f"{session:%A %d %B %Y}",
+            "market": edition.get("market", []),
+            "quiet": not edition.get("briefs"),
+        }
     cookie, token = csrf_pair(request, state.settings)
     html = page("index.html.j2", edition=view, items=[front_item(b) for b in briefs], csrf=token)
     response = HTMLResponse(html)
