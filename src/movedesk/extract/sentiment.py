@@ -12,6 +12,7 @@ trained on SEntFiN (MIT). :func:`train` fits a model on any labelled sentences (
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import io
@@ -35,6 +36,7 @@ from movedesk.models.news import SentenceSentiment, Span
 log = logging.getLogger(__name__)
 
 LABELS = ("negative", "neutral", "positive")
+_ALPHA = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]|[\u4e00-\u9fff]")
 
 _MOVE_POS = {
@@ -118,17 +120,38 @@ _POLARITY = (
 )
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_FEATURE_TOKEN = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]|0|[\u4e00-\u9fff]|%")
+
+
+def _ngrams(low: str) -> list[str]:
+    toks = _FEATURE_TOKEN.findall(_NUMBER.sub(" 0 ", low))
+    return toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
+
+
 def features(text: str) -> list[str]:
     """Unigrams and bigrams of folded words (numbers → 0), plus quantity × direction cues of our own
     ("profit … rose" → __good_up, "loss … widened" → __bad_up): what the classifier sees."""
     low = fold(text)
-    base = re.sub(r"\d+(?:[.,]\d+)*", " 0 ", low)
-    toks = re.findall(r"[a-z][a-z'\-]*[a-z]|[a-z]|0|[\u4e00-\u9fff]|%", base)
-    out = toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
+    out = _ngrams(low)
     for pattern, name in _POLARITY:
         if pattern.search(low):
             out.append(name)
     return out
+
+
+def features_of_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
+    """``features`` of many sentences of one text, folding it and scanning the cue patterns once."""
+    low = fold(text)
+    feats = [_ngrams(low[s0 : min(s1, s0 + 1000)]) for s0, s1 in spans]
+    if spans:
+        starts = [s0 for s0, _ in spans]
+        for pattern, name in _POLARITY:
+            for m in pattern.finditer(low, spans[0][0], spans[-1][1]):
+                i = bisect.bisect_right(starts, m.start()) - 1
+                if i >= 0 and m.end() <= spans[i][1] and name not in feats[i]:
+                    feats[i].append(name)
+    return feats
 
 
 @dataclass
@@ -158,6 +181,44 @@ class LinearModel:
         logits = logits - logits.max()
         p = np.exp(logits)
         return p / p.sum()
+
+    def predict_many(
+        self, texts: Sequence[str], feats: Sequence[Sequence[str]] | None = None
+    ) -> list[tuple[str, float]]:
+        """(label, P(positive) - P(negative)) for many sentences in one sparse product."""
+        if not texts:
+            return []
+        feature_lists = feats if feats is not None else [features(t) for t in texts]
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        get = self.vocab.get
+        for i, fl in enumerate(feature_lists):
+            counts: dict[int, int] = {}
+            for j in map(get, fl):
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            for j, c in counts.items():
+                rows.append(i)
+                cols.append(j)
+                vals.append(1.0 + math.log(c) if c > 1 else 1.0)
+        n = len(feature_lists)
+        r = np.asarray(rows, dtype=np.int64)
+        c_idx = np.asarray(cols, dtype=np.int64)
+        v = np.asarray(vals, dtype=np.float64) * self.idf[c_idx] if cols else np.zeros(0)
+        norms = np.sqrt(np.bincount(r, weights=v * v, minlength=n))
+        norms[norms == 0] = 1.0
+        logits = np.stack(
+            [np.bincount(r, weights=self.coef[k, c_idx] * v, minlength=n) for k in range(len(self.labels))], axis=1
+        )
+        logits = logits / norms[:, None] + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        pos = p[:, self.labels.index("positive")] if "positive" in self.labels else np.zeros(n)
+        neg = p[:, self.labels.index("negative")] if "negative" in self.labels else np.zeros(n)
+        names = [self.labels[k] for k in p.argmax(axis=1)]
+        return list(zip(names, np.round(pos - neg, 4).tolist(), strict=True))
 
     def predict(self, text: str) -> tuple[str, float]:
         """(label, signed score): P(positive) - P(negative)."""
@@ -239,8 +300,13 @@ def shipped_model() -> LinearModel | None:
 
 @functools.cache
 def active_model() -> LinearModel | None:
-    """The classifier the pipeline uses: $MOVEDESK_SENTIMENT_MODEL (a .npz path), else the shipped one."""
+    """The classifier the pipeline uses: $MOVEDESK_SENTIMENT_MODEL (a .npz path), else a model trained
+    locally into the user cache dir (``python -m movedesk.eval.train_sentiment --phrasebank``), else the
+    shipped SEntFiN one."""
     env = os.environ.get("MOVEDESK_SENTIMENT_MODEL")
+    cached = cache_dir() / "sentiment_phrasebank.npz"
+    if not env and cached.exists():
+        env = str(cached)
     if env:
         try:
             return LinearModel.load(Path(env).read_bytes())
@@ -262,16 +328,21 @@ def classify(text: str, method: str = "auto") -> tuple[str, float]:
 
 def sentence_sentiments(doc: Doc, method: str = "auto") -> list[SentenceSentiment]:
     out: list[SentenceSentiment] = []
-    for s0, s1 in doc.sentences:
+    spans = [(s0, s1) for s0, s1 in doc.sentences if _ALPHA.search(doc.text, s0, s1)]
+    texts = [doc.text[s0:s1][:1000] for s0, s1 in spans]
+    model = active_model() if method in ("auto", "linear") else None
+    if model is not None:
+        results = model.predict_many(texts, features_of_spans(doc.text, spans))
+    else:
+        results = [lm_score(t) for t in texts]
+    for (s0, s1), (label, score) in zip(spans, results, strict=True):
         sent = doc.text[s0:s1]
-        if not any(ch.isalpha() for ch in sent):
-            continue
-        label, score = classify(sent[:1000], method)
+        # built without re-validation: every field is produced here with its declared type
         out.append(
-            SentenceSentiment(
+            SentenceSentiment.model_construct(
                 article_id=doc.article_id,
-                sentence=Span(article_id=doc.article_id, start=s0, end=s1, text=sent),
-                label=label,
+                sentence=Span.model_construct(article_id=doc.article_id, start=s0, end=s1, text=sent),
+                label=label,  # type: ignore[arg-type]
                 score=score,
             )
         )

@@ -126,8 +126,7 @@ def iter_tokens(text: str, start: int = 0, end: int | None = None) -> Iterator[t
     """Token offsets: words and punctuation for Latin script, jieba words for Chinese runs."""
     stop = len(text) if end is None else end
     if text[start:stop].isascii():
-        for m in _ASCII_TOKEN_RE.finditer(text, start, stop):
-            yield m.span()
+        yield from [m.span() for m in _ASCII_TOKEN_RE.finditer(text, start, stop)]
         return
     for m in _TOKEN_RE.finditer(text, start, stop):
         s, e = m.span()
