@@ -79,4 +79,5 @@ def test_theme_hits_point_at_their_sentence() -> None:
 def test_sentiment_per_sentence_and_relays() -> None:
     ex = _ex("SMIC shares jumped to a record after strong profit growth, Bloomberg News reported.")
     assert ex.sentiment and all(-1 <= s.score <= 1 for s in ex.sentiment)
+    assert set(ex.company_sentiment) == {"SMIC"} and -1 <= ex.company_sentiment["SMIC"] <= 1
     assert any("Bloomberg" in r for r in ex.relays)

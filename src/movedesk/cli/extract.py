@@ -49,7 +49,6 @@ def extract(
             payload["title"] = article.title
             payload["published"] = article.published.isoformat()
             payload["language"] = doc.lang
-            payload["company_sentiment"] = doc.company_sentiment
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
 
 

@@ -70,6 +70,7 @@ class Doc:
             analysts=tuple(self.analysts),
             themes=tuple(self.themes),
             sentiment=tuple(self.sentiment),
+            company_sentiment=dict(self.company_sentiment),
             relays=tuple(self.relays),
             warnings=tuple(self.warnings),
         )

@@ -123,5 +123,7 @@ class Extraction(Model):
     analysts: tuple[AnalystView, ...] = ()
     themes: tuple[ThemeHit, ...] = ()
     sentiment: tuple[SentenceSentiment, ...] = ()
+    #: mean sentence score per company id over the sentences that mention it, in [-1, 1]
+    company_sentiment: dict[str, float] = Field(default_factory=dict)
     relays: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
