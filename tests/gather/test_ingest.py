@@ -201,6 +201,7 @@ def test_feed_over_http_with_conditional_get(store: DuckDBStore, httpserver: HTT
     first = ingest(store, [url], IngestOptions(allow_private=True))
     second = ingest(store, [url], IngestOptions(allow_private=True))
     assert first.new == 1 and second.new == 0 and second.unchanged == 0  # 304: nothing even parsed
+    assert (first.not_modified, second.not_modified) == (0, 1)
     assert store.get_validators(url) == ('"abc"', None)
 
 

@@ -134,13 +134,19 @@ def iter_items(
     column_map: dict[str, str] | None = None,
     warnings: list[tuple[str, str]] | None = None,
     workers: int = 1,
+    not_modified: list[str] | None = None,
 ) -> Iterator[Article | Rejection]:
-    """Articles and rejections from one path, folder or URL; failures become rejections, never raise."""
+    """Articles and rejections from one path, folder or URL; failures become rejections, never raise.
+
+    URLs that answer 304 Not Modified yield nothing and are appended to ``not_modified``.
+    """
     ref = str(query)
     try:
         if is_url(ref):
             doc = load_document(ref, fetcher)
             if doc.not_modified:
+                if not_modified is not None:
+                    not_modified.append(ref)
                 return
             from movedesk.providers.news.feeds import looks_like_feed
             from movedesk.providers.news.web import looks_like_html
@@ -242,6 +248,7 @@ class Ingestor:
         self.seen: set[str] = set()  # ids handled in this run (originals and members)
         self.loaded = _Intervals()
         self.report = IngestReport()
+        self.unmodified: list[str] = []  # URLs that answered 304
         self.items = 0
         self.batches = 0
 
@@ -262,6 +269,7 @@ class Ingestor:
                     column_map=opts.column_map,
                     warnings=self.report.warnings,
                     workers=opts.workers,
+                    not_modified=self.unmodified,
                 ):
                     self.items += 1
                     if isinstance(item, Rejection):
@@ -273,6 +281,7 @@ class Ingestor:
                         batch = []
                 if batch:
                     self._commit(batch, str(query))
+                self.report.not_modified = len(self.unmodified)
         finally:
             if own_fetcher:
                 fetcher.close()
