@@ -106,11 +106,6 @@ def test_non_session_date_is_a_clear_error(desk: Any) -> None:
     assert "2006-10-21" in str(err.value) and "Alphabet" in str(err.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain with an explicit cutoff skips non-session listings and then reports 'no bars' "
-    "(InsufficientData) instead of NotATradingSession; reported to the lead",
-)
 def test_non_session_date_with_a_cutoff_is_still_a_session_error(desk: Any) -> None:
     with pytest.raises(NotATradingSession):
         explain(desk, "GOOGL", dt.date(2006, 10, 21), cutoff=GOOG_CUTOFF)

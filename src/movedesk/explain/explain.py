@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 SECTOR_MIN_PCT = 2.0
 
 
-def default_cutoff(company: Company, session: dt.date) -> dt.datetime:
-    """The latest close among the company's listings that traded on the session."""
+def _require_session(company: Company, session: dt.date) -> list[dt.datetime]:
+    """Closes of the company's listings that trade on the session; NotATradingSession if none does."""
     closes = [
         calendars.session_close(x.mic, session)
         for x in company.listings
@@ -47,7 +47,12 @@ def default_cutoff(company: Company, session: dt.date) -> dt.datetime:
     ]
     if not closes:
         raise NotATradingSession(f"{session} is not a session on any exchange where {company.name} trades")
-    return max(closes)
+    return closes
+
+
+def default_cutoff(company: Company, session: dt.date) -> dt.datetime:
+    """The latest close among the company's listings that traded on the session."""
+    return max(_require_session(company, session))
 
 
 def explain(
@@ -63,7 +68,8 @@ def explain(
     """
     if isinstance(company, str):
         company = desk.registry.lookup(company)
-    cutoff = cutoff.astimezone(dt.UTC) if cutoff is not None else default_cutoff(company, session)
+    closes = _require_session(company, session)
+    cutoff = cutoff.astimezone(dt.UTC) if cutoff is not None else max(closes)
     moves = desk.moves_of(company, session)
     if not moves:
         raise InsufficientData(f"no bars for any listing of {company.name} on {session}; ingest prices first")
