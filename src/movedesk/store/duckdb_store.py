@@ -115,7 +115,7 @@ class DuckDBStore:
             raise DataValidationError(f"duplicate bar for {dup['symbol']} on {dup['session']}")
         frame["flags"] = frame["flags"].where(frame["flags"].notna(), None)
         with self.transaction():
-            self.con.register("incoming", frame)
+            self._register("incoming", frame)
             try:
                 new = self.con.execute(
                     "SELECT count(*) FROM incoming i ANTI JOIN bars b USING (symbol, session)"
@@ -172,7 +172,7 @@ class DuckDBStore:
             return report
         frame = pd.DataFrame(rows).drop_duplicates("id")
         with self.transaction():
-            self.con.register("incoming", frame)
+            self._register("incoming", frame)
             try:
                 new = self.con.execute("SELECT count(*) FROM incoming ANTI JOIN articles USING (id)").fetchone()
                 self.con.execute(
@@ -190,7 +190,7 @@ class DuckDBStore:
         if frame.empty:
             return 0
         with self.transaction():
-            self.con.register("incoming", frame)
+            self._register("incoming", frame)
             try:
                 self.con.execute(
                     """INSERT INTO article_companies
