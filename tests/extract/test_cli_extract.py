@@ -31,8 +31,10 @@ def test_extract_a_folder_of_front_matter_files(tmp_path: Path) -> None:
     assert len(rows) == 2
     first = rows[0]
     assert first["kind"] == "extraction" and first["schema_version"] >= 1
-    for key in ("sentences", "mentions", "claims", "analysts", "themes", "sentiment", "relays", "warnings"):
+    for key in ("sentences", "tokens", "mentions", "claims", "analysts", "themes", "sentiment", "relays", "warnings"):
         assert key in first
+    tokens = [tuple(t) for t in first["tokens"]]
+    assert (11, 15) in tokens  # "SMIC" at the start of the body
     claim = first["claims"][0]
     text = "SMIC jumps\nSMIC rose 10.4% in Shanghai on Friday."
     assert text[claim["start"] : claim["end"]] == claim["text"]

@@ -49,6 +49,7 @@ def extract(
             payload["title"] = article.title
             payload["published"] = article.published.isoformat()
             payload["language"] = doc.lang
+            payload["tokens"] = doc.tokens  # (start, end) pairs; not part of the stored Extraction
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
 
 
