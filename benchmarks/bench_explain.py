@@ -147,6 +147,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         results: dict[str, dict[str, list[float]]] = {}
+        spent: dict[str, dict[str, float]] = {"1k": {}, "100k": {}}
         for name, articles in (("1k", small), ("100k", big)):
             t = time.perf_counter()
             desk = build_store(Path(tmp) / f"{name}.duckdb", bars, articles, links)
@@ -154,14 +155,19 @@ def main() -> None:
             cold = run_pass(desk, cases)
             warm = run_pass(desk, cases)
             results[name] = {"cold": cold, "warm": warm}
-            if args.profile and name == "100k":
+            if args.profile:
                 prof = cProfile.Profile()
                 prof.enable()
                 run_pass(desk, cases)
                 prof.disable()
-                buf = io.StringIO()
-                pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(25)
-                print(buf.getvalue())
+                stats = pstats.Stats(prof)
+                for (file, _, func), row in stats.stats.items():  # type: ignore[attr-defined]
+                    if file.endswith("duckdb_store.py") and func in ("articles", "bars", "extraction"):
+                        spent[name][func] = row[3] / max(row[1], 1) * 1000
+                if name == "100k":
+                    buf = io.StringIO()
+                    pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(25)
+                    print(buf.getvalue())
             desk.close()
 
     print()
@@ -172,6 +178,9 @@ def main() -> None:
     for mode in ("cold", "warm"):
         a, b = np.median(results["1k"][mode]), np.median(results["100k"][mode])
         print(f"{'median, ' + mode:<34}{a:>15.1f}{b:>12.1f}{b / a:>9.2f}")
+    for func in sorted(spent["100k"]):
+        a, b = spent["1k"].get(func, float("nan")), spent["100k"][func]
+        print(f"{'store.' + func + ' ms per call (warm)':<34}{a:>15.2f}{b:>12.2f}{b / a:>9.2f}")
     warm_big = p95(results["100k"]["warm"])
     ratio = warm_big / p95(results["1k"]["warm"])
     print(
