@@ -81,3 +81,23 @@ def test_sentiment_per_sentence_and_relays() -> None:
     assert ex.sentiment and all(-1 <= s.score <= 1 for s in ex.sentiment)
     assert set(ex.company_sentiment) == {"SMIC"} and -1 <= ex.company_sentiment["SMIC"] <= 1
     assert any("Bloomberg" in r for r in ex.relays)
+
+
+def test_sentiment_methods_agree_with_their_models(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from movedesk.extract import sentiment as sm
+    from movedesk.extract.doc import Doc
+    from movedesk.extract.text import split_sentences
+    from movedesk.registry import default_registry
+
+    assert sm.choose("lm") is None
+    assert sm.choose("linear") is sm.shipped_model() is not None
+    monkeypatch.setenv("MOVEDESK_SENTIMENT", "linear")
+    assert sm.choose() is sm.shipped_model()
+    text = "Profit fell sharply. Shares jumped after record sales. The meeting is on Tuesday."
+    doc = Doc.from_article(article_from_text("T\n" + text, published=MON_AFTERNOON), default_registry())
+    doc.sentences = split_sentences(doc.text)
+    batch = sm.sentence_sentiments(doc, "linear")
+    single = [sm.shipped_model().predict(doc.text[s0:s1]) for s0, s1 in doc.sentences]  # type: ignore[union-attr]
+    assert [(s.label, s.score) for s in batch] == single
+    lm = sm.sentence_sentiments(doc, "lm")
+    assert [(s.label, s.score) for s in lm] == [sm.lm_score(doc.text[s0:s1]) for s0, s1 in doc.sentences]

