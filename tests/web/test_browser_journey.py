@@ -72,7 +72,8 @@ def test_reader_journey(live_server: LiveServer, smtp: Inbox, browser_page: Any,
     page.screenshot(path=str(artifacts / "01-front.png"), full_page=True)
 
     # the brief: chart, drivers, analysts, checks, sources; the hostile article is shown as text
-    page.click("a.brief-link")
+    with page.expect_navigation():
+        page.click("a.brief-link")
     page.wait_for_url(f"**/briefs/{live_server.slug}")
     assert page.locator("figure.chart svg").count() == 1
     for heading in ("Why it moved", "Analysts", "Checking the numbers", "Sources"):
@@ -93,13 +94,15 @@ def test_reader_journey(live_server: LiveServer, smtp: Inbox, browser_page: Any,
     shutil.copyfile(artifacts / "screenshot-brief.png", docs / "screenshot-brief.png")
 
     # sign-up (no JavaScript needed: a plain form post with a CSRF token)
-    page.click("#brief-subscribe")
+    with page.expect_navigation():
+        page.click("#brief-subscribe")
     page.wait_for_url("**/subscribe")
     page.fill("#email", "Reader@Example.com")
     page.fill("#watch", "中芯国际, 0700.HK")
     page.select_option("#frequency", "both")
     page.screenshot(path=str(artifacts / "03-signup.png"), full_page=True)
-    page.click("#signup-submit")
+    with page.expect_navigation():
+        page.click("#signup-submit")
     assert "Check your inbox" in page.inner_text("h1")
 
     # the confirmation mail reaches the SMTP server; its link activates the subscription
@@ -136,7 +139,8 @@ def test_reader_journey(live_server: LiveServer, smtp: Inbox, browser_page: Any,
     # the real link: a page with a button (GET never unsubscribes), then done
     page.goto(unsubscribe)
     assert _reader(live_server)[0] == "active"
-    page.click("#unsubscribe-confirm")
+    with page.expect_navigation():
+        page.click("#unsubscribe-confirm")
     assert "Unsubscribed" in page.inner_text("h1")
     page.screenshot(path=str(artifacts / "06-unsubscribed.png"), full_page=True)
     assert _reader(live_server)[0] == "unsubscribed"
@@ -199,7 +203,8 @@ def test_demo_brief_without_javascript(
     with serve(settings_for, fill) as server:
         page.goto(server.url + "/")
         assert "Latest briefs" in page.inner_text("h1")  # the demo publishes a brief, no edition
-        page.click("a.brief-link")
+        with page.expect_navigation():
+            page.click("a.brief-link")
         page.wait_for_url(f"**/briefs/{server.slug}")
         assert page.locator("figure.chart svg").count() == 1
         assert page.locator("ol.drivers > li").count() >= 1
@@ -212,13 +217,18 @@ def test_demo_brief_without_javascript(
             shutil.copyfile(artifacts / "screenshot-brief.png", readme_image)
 
         page.fill("input[name=q]", "中芯国际")
-        page.click("header.site button")
+        with page.expect_navigation():
+            page.click("header.site button")
         assert "Semiconductor Manufacturing International" in page.inner_text("ul.hits")
-        page.click("ul.hits a")
+        with page.expect_navigation():
+            page.click("ul.hits a")
         assert "Recent moves" in page.inner_text("main")
 
-        page.click("#nav-subscribe")
+        with page.expect_navigation():
+
+            page.click("#nav-subscribe")
         page.fill("#email", "nojs@example.com")
-        page.click("#signup-submit")
+        with page.expect_navigation():
+            page.click("#signup-submit")
         assert "Check your inbox" in page.inner_text("h1")
         assert smtp.wait_for(1)[0]["To"] == "nojs@example.com"
