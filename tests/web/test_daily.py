@@ -120,6 +120,8 @@ def test_run_config_is_validated(tmp_path: Path) -> None:
         load_run_config(bad)
     good = tmp_path / "sub" / "run.toml"
     good.parent.mkdir()
-    good.write_text('prices = ["bars.csv"]\nnews = "/abs/news"\nsend = false\n', encoding="utf-8")
+    good.write_text('prices = ["bars.csv"]\nnews = ["/abs/news", "https://example.com/feed.xml"]\nsend = false\n',
+                    encoding="utf-8")
     cfg = load_run_config(good)
-    assert cfg.prices == [good.parent / "bars.csv"] and cfg.news == [Path("/abs/news")] and cfg.send is False
+    assert cfg.prices == [good.parent / "bars.csv"] and cfg.send is False
+    assert cfg.news == [Path("/abs/news"), "https://example.com/feed.xml"]

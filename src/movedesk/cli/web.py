@@ -57,7 +57,9 @@ def run(
     date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
     config: Annotated[Path | None, typer.Option("--config", help="TOML run configuration (prices, news, top…)")] = None,
     prices: Annotated[list[Path] | None, typer.Option("--prices", help="Price file to ingest (repeatable)")] = None,
-    news: Annotated[list[Path] | None, typer.Option("--news", help="News file or folder (repeatable)")] = None,
+    news: Annotated[
+        list[str] | None, typer.Option("--news", help="News file, folder or feed/page URL (repeatable)")
+    ] = None,
     top: Annotated[int | None, typer.Option("--top", help="Movers per edition")] = None,
     no_send: Annotated[bool, typer.Option("--no-send", help="Publish but do not mail")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout")] = False,

@@ -6,7 +6,7 @@ re-publishes the same edition, and mails only readers who did not get it yet.
 Configuration is a small TOML file (``movedesk run --config run.toml``)::
 
     prices = ["data/bars.csv"]        # price files (CSV/Parquet, long format)
-    news = ["data/news/"]             # news files or folders
+    news = ["data/news/", "https://example.com/feed.xml"]  # files, folders, feed/page URLs
     universe = "all"                  # optional
     top = 5                           # movers per edition
     send = true                       # mail the edition and alerts
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 @dataclass
 class RunConfig:
     prices: list[Path] = field(default_factory=list)
-    news: list[Path] = field(default_factory=list)
+    news: list[str | Path] = field(default_factory=list)  #: files, folders, or feed/page URLs
     universe: str | None = None
     top: int = 5
     send: bool = True
@@ -63,13 +63,13 @@ def load_run_config(path: str | Path | None) -> RunConfig:
         raise ConfigError(f"unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(known))}")
     base = path.parent
 
-    def paths(key: str) -> list[Path]:
+    def paths(key: str) -> list[str | Path]:
         value = data.get(key, [])
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{key} in {path} must be a list of paths")
-        return [(base / v) if not Path(v).is_absolute() else Path(v) for v in value]
+        return [v if "://" in v else (base / v) if not Path(v).is_absolute() else Path(v) for v in value]
 
     top = data.get("top", 5)
     connections = data.get("connections", 4)
@@ -79,7 +79,7 @@ def load_run_config(path: str | Path | None) -> RunConfig:
         raise ConfigError(f"connections in {path} must be an integer from 1 to 32, got {connections!r}")
     universe = data.get("universe")
     return RunConfig(
-        prices=paths("prices"),
+        prices=[Path(p) for p in paths("prices")],
         news=paths("news"),
         universe=str(universe) if universe not in (None, "all") else None,
         top=top,
