@@ -17,6 +17,7 @@ Python's ``hash``), so a re-run builds exactly the same index.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -72,11 +73,11 @@ class Fingerprints:
     exact: list[str]
     signatures: np.ndarray  # (n, NUM_PERM) uint64
 
-    def band_keys(self, lsh: MinHashLSH) -> list[list[bytes]]:
+    def band_keys(self, hashranges: Sequence[tuple[int, int]]) -> list[list[bytes]]:
         """The LSH bucket keys of every row, computed for the whole batch at once (as datasketch does)."""
         swapped = self.signatures.byteswap().tobytes()
         width = NUM_PERM * 8
-        ranges = [(a * 8, b * 8) for a, b in lsh.hashranges]
+        ranges = [(a * 8, b * 8) for a, b in hashranges]
         return [
             [swapped[row + a : row + b] for a, b in ranges] for row in range(0, len(swapped), width)
         ]
@@ -190,6 +191,7 @@ class NearDupIndex:
 
     def __post_init__(self) -> None:
         self.lsh = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM)
+        self.hashranges: list[tuple[int, int]] = list(self.lsh.hashranges)
         # every bucket key ever inserted through the fast path (a superset after removals: only a shortcut)
         self._bands: set[bytes] = set()
 
@@ -216,7 +218,7 @@ class NearDupIndex:
 
     def _band_keys(self, signature: np.ndarray) -> list[bytes]:
         swapped = signature.byteswap().tobytes()
-        return [swapped[a * 8 : b * 8] for a, b in self.lsh.hashranges]
+        return [swapped[a * 8 : b * 8] for a, b in self.hashranges]
 
     def remove(self, key: str) -> None:
         if self.entries.pop(key, None) is not None:
@@ -270,6 +272,72 @@ class NearDupIndex:
 
     def published_of(self, key: str) -> dt.datetime:
         return self.entries[key].published
+
+
+class BandIndex(NearDupIndex):
+    """The same index with the LSH buckets kept in plain dicts: MinHash LSH banding without datasketch's
+    per-call overhead, for bulk ingest.
+
+    Bucket keys are datasketch's (the big-endian bytes of each of its ``hashranges``), so two signatures
+    share a bucket here exactly when they do in :class:`datasketch.MinHashLSH` with the same threshold and
+    ``num_perm``; :meth:`best_match` (time window, estimated-Jaccard check, tie-break on the key) is
+    inherited, hence the same matches as :class:`NearDupIndex`. Pruning removes the old keys from their
+    buckets instead of rebuilding the whole index.
+    """
+
+    def __post_init__(self) -> None:
+        self.hashranges = list(_lsh_params(self.threshold))
+        self._tables: list[dict[bytes, set[str]]] = [{} for _ in self.hashranges]
+        self._keys: dict[str, list[bytes]] = {}
+
+    def add(
+        self, key: str, published: dt.datetime, signature: np.ndarray, cluster_id: str, bands: list[bytes] | None = None
+    ) -> None:
+        if key in self.entries or bool((signature == _EMPTY).all()):
+            return
+        self.entries[key] = _Entry(published, signature, cluster_id)
+        if bands is None:
+            bands = self._band_keys(signature)
+        self._keys[key] = bands
+        for band, table in zip(bands, self._tables, strict=True):
+            bucket = table.get(band)
+            if bucket is None:
+                table[band] = {key}
+            else:
+                bucket.add(key)
+
+    def remove(self, key: str) -> None:
+        if self.entries.pop(key, None) is None:
+            return
+        for band, table in zip(self._keys.pop(key), self._tables, strict=True):
+            bucket = table[band]
+            bucket.discard(key)
+            if not bucket:
+                del table[band]
+
+    def candidates(self, signature: np.ndarray, bands: list[bytes] | None = None) -> set[str]:
+        if bands is None:
+            bands = self._band_keys(signature)
+        found: set[str] = set()
+        for band, table in zip(bands, self._tables, strict=True):
+            bucket = table.get(band)
+            if bucket is not None:
+                found |= bucket
+        return found
+
+    def prune(self, before: dt.datetime) -> int:
+        """As :meth:`NearDupIndex.prune` (same rule for when to prune), by removing keys from buckets."""
+        old = [k for k, e in self.entries.items() if e.published < before]
+        if not old or len(old) * 2 < len(self.entries):
+            return 0
+        for key in old:
+            self.remove(key)
+        return len(old)
+
+
+@functools.cache
+def _lsh_params(threshold: float) -> tuple[tuple[int, int], ...]:
+    return tuple(MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges)
 
 
 def _lean(signature: np.ndarray) -> LeanMinHash:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from movedesk.errors import MovedeskError
-from movedesk.gather.dedup import WINDOW, Fingerprints, NearDupIndex, fingerprints, prepare
+from movedesk.gather.dedup import WINDOW, BandIndex, Fingerprints, NearDupIndex, fingerprints, prepare
 from movedesk.gather.documents import is_url, load_document
 from movedesk.gather.fetch import Fetcher
 from movedesk.gather.language import is_chinese
@@ -122,6 +122,9 @@ class IngestOptions:
     window: dt.timedelta = WINDOW
     batch_size: int = BATCH_SIZE
     workers: int = 1
+    #: Bulk files through the columnar row builder and the dict-bucket LSH index (same results as the
+    #: per-row builder and datasketch's MinHashLSH, which ``fast=False`` uses).
+    fast: bool = True
     fetcher: Fetcher | None = None
     progress: Callable[[Progress], None] | None = None
 
@@ -135,6 +138,7 @@ def iter_items(
     warnings: list[tuple[str, str]] | None = None,
     workers: int = 1,
     not_modified: list[str] | None = None,
+    fast: bool = True,
 ) -> Iterator[Article | Rejection]:
     """Articles and rejections from one path, folder or URL; failures become rejections, never raise.
 
@@ -165,7 +169,8 @@ def iter_items(
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIX_KIND):
                 yield from iter_items(
-                    child, options=options, fetcher=fetcher, column_map=column_map, warnings=warnings, workers=workers
+                    child, options=options, fetcher=fetcher, column_map=column_map, warnings=warnings, workers=workers,
+                    fast=fast,
                 )
             return
         if not path.exists():
@@ -173,7 +178,7 @@ def iter_items(
             return
         kind = kind_for(path) or _sniff(path)
         if kind == "bulk":
-            bulk = source_class("bulk")(options=options, column_map=column_map, workers=workers)
+            bulk = source_class("bulk")(options=options, column_map=column_map, workers=workers, fast=fast)
             yield from bulk.items(bulk.fetch(path))
         elif kind in ("feed", "web"):
             source = source_class(kind)(fetcher=fetcher, options=options)
@@ -242,7 +247,8 @@ class Ingestor:
     def __init__(self, store: Store, options: IngestOptions | None = None) -> None:
         self.store = store
         self.options = options or IngestOptions()
-        self.index = NearDupIndex(self.options.near_dup_threshold, self.options.window)
+        index_class = BandIndex if self.options.fast else NearDupIndex
+        self.index: NearDupIndex = index_class(self.options.near_dup_threshold, self.options.window)
         self.exact: dict[str, tuple[str, dt.datetime, str]] = {}  # text hash -> (id, published, cluster)
         self.hash_of: dict[str, str] = {}  # original id -> its text hash
         self.seen: set[str] = set()  # ids handled in this run (originals and members)
@@ -270,6 +276,7 @@ class Ingestor:
                     warnings=self.report.warnings,
                     workers=opts.workers,
                     not_modified=self.unmodified,
+                    fast=opts.fast,
                 ):
                     self.items += 1
                     if isinstance(item, Rejection):
@@ -306,7 +313,7 @@ class Ingestor:
         if not fresh:
             return
         prints = fingerprints([prepare(a.title, a.body, cjk=is_chinese(a.language)) for a in fresh])
-        bands = prints.band_keys(self.index.lsh)
+        bands = prints.band_keys(self.index.hashranges)
         self._load_window(fresh[0].published - self.options.window, fresh[-1].published + self.options.window)
         lookup = [h for h in set(prints.exact) if h not in self.exact]
         for h, stored_hit in self.store.originals_by_hash(lookup).items():
@@ -384,7 +391,7 @@ class Ingestor:
             prints: Fingerprints = fingerprints(
                 [prepare(title, body, cjk=is_chinese(lang)) for _i, title, body, lang, _p, _c in rows]
             )
-            bands = prints.band_keys(self.index.lsh)
+            bands = prints.band_keys(self.index.hashranges)
             for j, (aid, _t, _b, _l, published, cluster) in enumerate(rows):
                 self.index.add(aid, published, prints.signatures[j], cluster, bands[j])
                 self.exact.setdefault(prints.exact[j], (aid, published, cluster))
