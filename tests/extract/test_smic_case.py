@@ -78,11 +78,14 @@ def test_smic_article_facts(smic_article: Article) -> None:
     assert "daily token use of the Doubao model" in token.subject
     assert token.base_period == "since May"
     assert "Tan Dai" not in token.subject
+    assert _price(ex, "688981.SS", 10.0).text == "Friday's 10% gains"
 
 
 def test_chinese_item_same_facts(zh_article: Article) -> None:
     ex = _check_case_facts(zh_article)
     assert ex.mentions[0].text == "中芯国际"
+    assert _price(ex, "688981.SS", 5.2).text == "盘中一度涨5.2%"
+    assert _price(ex, "688981.SS", 10.0).text == "上周五10%的涨幅"
     daiwa = next(v for v in ex.analysts if v.firm == "Daiwa")
     assert daiwa.analyst == "徐礼杰"
 

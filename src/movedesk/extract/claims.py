@@ -154,6 +154,7 @@ _SUBJECT_TRIM = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
+_ZH_QUALIFIER_BEFORE = re.compile(r"(?:盘中|早盘|午盘|尾盘)?(?:一度|最高|最多)?\s*$|收盘?\s*$")
 
 
 @dataclass
@@ -487,9 +488,18 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
                 qualifier = "intraday_low"
             start = min(dpos, n0) if dpos >= 0 else n0
             stop = n1
-            tail = AFTER_DIR_RE.match(text, n1, c1 if c1 > n1 else s1)
-            if tail and dpos == n1:
+            limit = c1 if c1 > n1 else s1
+            tail = AFTER_DIR_RE.match(text, n1, limit)
+            noun = (ZH_DIR_NOUN_AFTER if zh else DIR_NOUN_AFTER).match(text, n1, min(limit, n1 + 40))
+            if dpos == n1 and noun:
+                stop = noun.end()  # "10% gains", "10%的涨幅"
+            elif tail and dpos == n1:
                 stop = tail.end()
+            if anchor is not None and anchor.possessive and 0 <= start - anchor.end <= 3:
+                start = anchor.start  # "Friday's 10% gains", "上周五10%的涨幅"
+            zq = _ZH_QUALIFIER_BEFORE.search(text, max(s0, start - 8), start) if zh else None
+            if zq:
+                start = zq.start()  # "盘中一度涨5.2%", "收涨约2.7%"
             claim = Claim(
                 article_id=doc.article_id,
                 start=start,
