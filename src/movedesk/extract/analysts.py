@@ -57,11 +57,22 @@ def _automaton() -> ahocorasick.Automaton:
     return a
 
 
+#: words that make a sentence naming a firm an analyst view on their own
 _ANALYST_CUE = re.compile(
-    r"\b(?:analysts?|strategists?|economists?|said|says|according to|wrote|note|report|research|rating|"
-    r"rates?|rated|target|upgraded?|downgraded?|initiated|reiterated|maintained|kept|expects?|sees|views?|"
-    r"overweight|underweight|outperform|underperform|buy|sell|hold|neutral|believes?|estimates?|cautious|"
-    r"positive|negative|bullish|bearish)\b|分析师|看好|看淡|谨慎|评级|目标价|认为|表示|指出|买入|增持|减持|卖出|中性",
+    r"\b(?:analysts?|strategists?|economists?|research|note to (?:clients|investors)|in a note|rating|rates?|"
+    r"rated|price target|target price|upgraded?|upgrades|downgraded?|downgrades|overweight|underweight|"
+    r"outperform|underperform|equal[- ]weight|initiated|initiates|reiterated|coverage)\b"
+    r"|分析师|看好|看淡|谨慎|评级|目标价|买入|增持|减持|卖出|中性|研报",
+    re.IGNORECASE,
+)
+#: "<firm> said …" / "according to <firm>" count only with an evaluative word in the sentence
+_VIEW_VERB = re.compile(
+    r"\b(?:said|says|according to|expects?|sees|believes?|wrote|estimates?|forecasts?)\b|认为|表示|指出", re.I
+)
+_EVALUATIVE = re.compile(
+    r"\b(?:well[- ]positioned|well[- ]placed|positioned|benefit\w*|attractive|cautious|caution|unclear|uncertain|"
+    r"upside|downside|valuation|cheap|expensive|bullish|bearish|positive|negative|neutral|capitali[sz]e|"
+    r"headwinds?|tailwinds?|outlook|skeptical|sceptical|questioning|top pick)\b|受益|看好|谨慎|乐观|悲观",
     re.IGNORECASE,
 )
 _NEG = re.compile(
@@ -151,7 +162,7 @@ def _analysts(doc: Doc) -> None:
         if (firm.id, s0) in seen:
             continue
         sentence = text[s0:s1]
-        if not _ANALYST_CUE.search(sentence):
+        if not (_ANALYST_CUE.search(sentence) or (_VIEW_VERB.search(sentence) and _EVALUATIVE.search(sentence))):
             continue
         seen.add((firm.id, s0))
         # the rationale: this sentence, plus a following "This is because…" sentence
