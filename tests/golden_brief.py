@@ -4,6 +4,7 @@ the matplotlib version, not on movedesk)."""
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -16,10 +17,19 @@ def golden_outputs() -> dict[str, str]:
     from movedesk.explain.explain import explain
     from movedesk.publish.brief import brief_json, render_brief
 
-    with tempfile.TemporaryDirectory() as tmp, Desk.open(Path(tmp) / "g.duckdb") as desk:
-        desk.ingest_prices([demo_data() / "bars.csv"])
-        desk.ingest_news([demo_data() / "news"])
-        brief = render_brief(explain(desk, DEMO_COMPANY, DEMO_SESSION))
+    # the dictionary baseline: a sentiment model trained locally into the user cache must not change goldens
+    before = os.environ.get("MOVEDESK_SENTIMENT")
+    os.environ["MOVEDESK_SENTIMENT"] = "lm"
+    try:
+        with tempfile.TemporaryDirectory() as tmp, Desk.open(Path(tmp) / "g.duckdb") as desk:
+            desk.ingest_prices([demo_data() / "bars.csv"])
+            desk.ingest_news([demo_data() / "news"])
+            brief = render_brief(explain(desk, DEMO_COMPANY, DEMO_SESSION))
+    finally:
+        if before is None:
+            del os.environ["MOVEDESK_SENTIMENT"]
+        else:
+            os.environ["MOVEDESK_SENTIMENT"] = before
     stem = brief.slug
     return {
         f"{stem}.md": brief.markdown,

@@ -52,13 +52,10 @@ class Desk:
 
     # -- ingest ----------------------------------------------------------------------------------------
     def ingest_prices(self, paths: Iterable[str | Path]) -> UpsertReport:
-        """Load price files (CSV/Parquet, long format) into the store; each file is all-or-nothing."""
-        from movedesk.providers.prices.files import load_price_file
+        """Load price files (CSV/Parquet, long format) into the store; each file is all-or-nothing.
 
-        report = UpsertReport()
-        for path in paths:
-            report = report.merge(self.store.upsert_bars(load_price_file(path)))
-        return report
+        Bad bars are kept and flagged (see ``ingest_price_files`` for the validation report)."""
+        return self.ingest_price_files(paths)[0]
 
     def ingest_news(self, paths: Iterable[str | Path], **options: Any) -> UpsertReport:
         """Load news (files, folders, feed/page URLs) into the store, de-duplicated, and link each article
@@ -96,11 +93,13 @@ class Desk:
             raise UnknownCompany(f"{symbol!r} has no listing")
         require_session(listing.mic, session)
         start = session - dt.timedelta(days=int(history * 1.6))
-        bars = self.store.bars([listing.symbol], start, session)
+        bench_symbol = listing.benchmarks[0] if listing.benchmarks else None
+        # one store query for the listing and its benchmark: the query, not the maths, dominates here
+        both = self.store.bars([listing.symbol, *([bench_symbol] if bench_symbol else [])], start, session)
+        bars = both[both["symbol"] == listing.symbol].reset_index(drop=True)
         if bars.empty:
             raise InsufficientData(f"no bars for {listing.symbol} up to {session}; ingest prices first")
-        bench_symbol = listing.benchmarks[0] if listing.benchmarks else None
-        bench = self.store.bars([bench_symbol], start, session) if bench_symbol else pd.DataFrame()
+        bench = both[both["symbol"] == bench_symbol].reset_index(drop=True) if bench_symbol else pd.DataFrame()
         return describe(bars, listing, session, bench if not bench.empty else None, bench_symbol)
 
     def moves_of(self, company: Company, session: dt.date) -> list[Move]:
