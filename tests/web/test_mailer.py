@@ -77,3 +77,36 @@ def test_signup_when_smtp_is_down_says_so(settings_for: Callable[[int], Settings
         token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         r = client.post("/subscribe", data={"email": "a@example.com", "csrf": token})
     assert r.status_code == 503 and "could not send the confirmation mail" in r.text
+
+
+def test_smtp_auth_from_settings(settings_for: Callable[[int], Settings]) -> None:
+    """MOVEDESK_SMTP_USER/PASSWORD log in (AUTH PLAIN/LOGIN); a wrong password is a ProviderError."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    seen: list[str] = []
+
+    def authenticator(server: object, session: object, envelope: object, mechanism: str, data: object) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"desk", b"s3cret")
+        if ok:
+            seen.append(mechanism)
+        return AuthResult(success=ok)
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_require_tls=False, auth_required=True)
+    controller.start()
+    try:
+        good = settings_for(8000).model_copy(update={"smtp_port": port, "smtp_user": "desk", "smtp_password": "s3cret"})
+        SmtpMailer(good, retries=1).send_one("a@example.com", b"Subject: x\r\n\r\nbody\r\n")
+        assert seen and inbox.wait_for(1)[0]["Subject"] == "x"
+        bad = good.model_copy(update={"smtp_password": "wrong"})
+        with pytest.raises(ProviderError):
+            SmtpMailer(bad, retries=1, timeout=2).send_one("a@example.com", b"Subject: y\r\n\r\nbody\r\n")
+        unauthenticated = good.model_copy(update={"smtp_user": ""})
+        with pytest.raises(ProviderError):
+            SmtpMailer(unauthenticated, retries=1).send_one("a@example.com", b"Subject: z\r\n\r\nbody\r\n")
+        assert len(inbox.messages) == 1
+    finally:
+        controller.stop()
