@@ -107,6 +107,11 @@ def search_page(state: StateDep, q: str = Query("", max_length=100)) -> Response
     return HTMLResponse(page("search.html.j2", q=q, hits=hits[:20]))
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=204, headers={"cache-control": "public, max-age=86400"})
+
+
 @router.get("/healthz", response_class=PlainTextResponse)
 def healthz() -> str:
     return "ok"
