@@ -21,6 +21,7 @@ exactly the articles of one clean run.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -263,36 +264,42 @@ class Ingestor:
         own_fetcher = opts.fetcher is None
         fetcher = opts.fetcher or Fetcher(allow_private=opts.allow_private, cache=self.store)
         build = BuildOptions(opts.default_tz, opts.source, opts.language, dt.datetime.now(dt.UTC))
+        bulk_writes = getattr(self.store, "bulk_news_writes", None)
         try:
-            for query in queries:
-                batch: list[Article] = []
-                if opts.progress:
-                    opts.progress(Progress(str(query), self.items, self.batches, self.report))
-                for item in iter_items(
-                    query,
-                    options=build,
-                    fetcher=fetcher,
-                    column_map=opts.column_map,
-                    warnings=self.report.warnings,
-                    workers=opts.workers,
-                    not_modified=self.unmodified,
-                    fast=opts.fast,
-                ):
-                    self.items += 1
-                    if isinstance(item, Rejection):
-                        self.report.rejected.append((item.ref, item.reason))
-                        continue
-                    batch.append(item)
-                    if len(batch) >= opts.batch_size:
-                        self._commit(batch, str(query))
-                        batch = []
-                if batch:
-                    self._commit(batch, str(query))
-                self.report.not_modified = len(self.unmodified)
+            with bulk_writes() if bulk_writes is not None else contextlib.nullcontext():
+                self._run(queries, build, fetcher)
         finally:
             if own_fetcher:
                 fetcher.close()
         return self.report
+
+    def _run(self, queries: Iterable[str | Path], build: BuildOptions, fetcher: Fetcher) -> None:
+        opts = self.options
+        for query in queries:
+            batch: list[Article] = []
+            if opts.progress:
+                opts.progress(Progress(str(query), self.items, self.batches, self.report))
+            for item in iter_items(
+                query,
+                options=build,
+                fetcher=fetcher,
+                column_map=opts.column_map,
+                warnings=self.report.warnings,
+                workers=opts.workers,
+                not_modified=self.unmodified,
+                fast=opts.fast,
+            ):
+                self.items += 1
+                if isinstance(item, Rejection):
+                    self.report.rejected.append((item.ref, item.reason))
+                    continue
+                batch.append(item)
+                if len(batch) >= opts.batch_size:
+                    self._commit(batch, str(query))
+                    batch = []
+            if batch:
+                self._commit(batch, str(query))
+            self.report.not_modified = len(self.unmodified)
 
     def _commit(self, batch: list[Article], query: str) -> None:
         self.process(batch)

@@ -346,6 +346,8 @@ def _build_rows_fast(job: _Job) -> list[Article | Rejection]:
     authors, languages, tickers = data.get("authors", none), data.get("language", none), data.get("tickers", none)
     out: list[Article | Rejection | None] = [None] * n
     fields: dict[int, dict[str, Any]] = {}
+    clean_titles = _clean_column(titles, None)
+    clean_bodies = _clean_column(bodies, 2 * MAX_BODY_CHARS)
     for i in range(n):
         row_no = first_row + i + 1
         if errors is not None and errors[i]:
@@ -356,11 +358,18 @@ def _build_rows_fast(job: _Job) -> list[Article | Rejection]:
             out[i] = _build_one(data, i, options, ref, row_no)
             continue
         title, body = titles[i], bodies[i]
-        title_s = clean_text(str(title)) if title is not None and title == title else ""
-        raw_body = str(body) if body is not None and body == body else ""
-        if len(raw_body) > 2 * MAX_BODY_CHARS:
-            raw_body = raw_body[: 2 * MAX_BODY_CHARS]
-        body_s = clean_text(raw_body)
+        title_c, body_c = clean_titles[i], clean_bodies[i]
+        if title_c is not None:
+            title_s = title_c
+        else:
+            title_s = clean_text(str(title)) if title is not None and title == title else ""
+        if body_c is not None:
+            body_s = body_c
+        else:
+            raw_body = str(body) if body is not None and body == body else ""
+            if len(raw_body) > 2 * MAX_BODY_CHARS:
+                raw_body = raw_body[: 2 * MAX_BODY_CHARS]
+            body_s = clean_text(raw_body)
         if not title_s:
             lines = [ln for ln in body_s.split("\n") if ln.strip()]
             if not lines:
@@ -412,8 +421,41 @@ def _build_rows_fast(job: _Job) -> list[Article | Rejection]:
             if hit:
                 fields[i]["relays"] = tuple(extract_relays(text, exclude=(fields[i]["source"],)))
         for i in rows:
-            out[i] = Article.model_construct(**fields[i])
+            out[i] = Article(**fields[i])
     return [x for x in out if x is not None]
+
+
+_NOT_PLAIN = re.compile(r"[\x00-\x09\x0b-\x1f&]")
+
+
+def _clean_column(values: list[Any], limit: int | None) -> list[str | None]:
+    """:func:`clean_text` of every plain string of a column, in a few Arrow passes; None for the others.
+
+    Plain means ASCII without ``&`` or control characters other than newline: then ``clean_text`` only
+    collapses runs of spaces, drops spaces next to newlines, cuts runs of blank lines to one and strips
+    spaces and newlines, which the RE2 replacements below do identically. ``limit`` first cuts strings
+    longer than it (as ``build_article`` does bodies).
+    """
+    out: list[str | None] = [None] * len(values)
+    rows, texts = [], []
+    for i, v in enumerate(values):
+        if type(v) is str:
+            if limit is not None and len(v) > limit:
+                v = v[:limit]
+            if v.isascii() and not _NOT_PLAIN.search(v):
+                rows.append(i)
+                texts.append(v)
+    if not texts:
+        return out
+    arr = pa.array(texts, type=pa.large_string())
+    arr = pc.replace_substring_regex(arr, " {2,}", " ")
+    arr = pc.replace_substring(arr, " \n", "\n")
+    arr = pc.replace_substring(arr, "\n ", "\n")
+    arr = pc.replace_substring_regex(arr, "\n{3,}", "\n\n")
+    arr = pc.ascii_trim(arr, " \n")
+    for i, text in zip(rows, arr.to_pylist(), strict=True):
+        out[i] = text
+    return out
 
 
 def _build_one(data: dict[str, list[Any]], i: int, options: BuildOptions, ref: str, row_no: int) -> Article | Rejection:
