@@ -110,3 +110,42 @@ def test_smtp_auth_from_settings(settings_for: Callable[[int], Settings]) -> Non
         assert len(inbox.messages) == 1
     finally:
         controller.stop()
+
+
+def test_starttls_verifies_the_server(
+    settings_for: Callable[[int], Settings], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MOVEDESK_SMTP_TLS=true: STARTTLS with certificate verification (a self-signed cert for 127.0.0.1,
+    trusted through SSL_CERT_FILE); an untrusted certificate is refused."""
+    import shutil
+    import ssl
+    import subprocess
+
+    from aiosmtpd.controller import Controller
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True)
+    controller.start()
+    try:
+        settings = settings_for(8000).model_copy(update={"smtp_port": port, "smtp_tls": True})
+        with pytest.raises(ProviderError):  # the system trust store does not know our certificate
+            SmtpMailer(settings, retries=1, timeout=5).send_one("a@example.com", b"Subject: x\r\n\r\nbody\r\n")
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        SmtpMailer(settings, retries=1, timeout=5).send_one("a@example.com", b"Subject: tls\r\n\r\nbody\r\n")
+        assert [m["Subject"] for m in inbox.wait_for(1)] == ["tls"]
+        plain = settings.model_copy(update={"smtp_tls": False})
+        with pytest.raises(ProviderError):  # the server requires STARTTLS
+            SmtpMailer(plain, retries=1, timeout=5).send_one("a@example.com", b"Subject: plain\r\n\r\nbody\r\n")
+    finally:
+        controller.stop()
