@@ -235,3 +235,29 @@ def test_front_page_of_a_quiet_day_lists_the_latest_briefs(client: TestClient) -
     html = client.get("/").text
     assert "Tuesday 24 December 2024" in html and 'id="quiet"' in html
     assert f"/briefs/{SLUG}" in html
+
+
+def test_settings_link_changes_watchlist_and_frequency(client: TestClient) -> None:
+    state = client.app.state.web  # type: ignore[attr-defined]
+    with state.using() as desk:
+        desk.store.add_subscribers([("m1", "m1@example.com", "active", "daily")])
+        url = state.newsletter.manage_url("m1").replace("http://127.0.0.1:8000", "")
+        expired = state.newsletter.manage_url("m1", issued_at=int(time.time()) - UNSUBSCRIBE_MAX_AGE - 60)
+    page = client.get(url)
+    assert page.status_code == 200 and "m1@example.com" in page.text
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    form = {"token": token, "watch": "中芯国际, 0700.HK", "frequency": "both", "csrf": csrf}
+    assert client.post("/manage", data={**form, "csrf": "forged"}).status_code == 403
+    assert client.post("/manage", data={**form, "watch": "NoSuchCompanyAnywhere"}).status_code == 422
+    saved = client.post("/manage", data=form)
+    assert saved.status_code == 200 and 'id="saved"' in saved.text
+    with state.using() as desk:
+        sub = desk.store.subscriber("m1")
+        assert (sub["frequency"], sub["status"]) == ("both", "active")
+        assert desk.store.watchlist("m1") == ["0700.HK", "SMIC"]
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert client.get(f"/manage?token={tampered}").status_code == 422
+    assert "expired" in client.get(expired.replace("http://127.0.0.1:8000", "")).text
+    unsubscribe_token = state.newsletter.unsubscribe_url("m1").split("token=")[1]
+    assert client.get(f"/manage?token={unsubscribe_token}").status_code == 422  # salted per purpose

@@ -124,6 +124,7 @@ def test_reader_journey(live_server: LiveServer, smtp: Inbox, browser_page: Any,
     assert edition_mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     types = [p.get_content_type() for p in edition_mail.walk()]
     assert {"text/plain", "text/html", "image/png"} <= set(types)
+    assert "/manage?token=" in edition_mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     unsubscribe = str(edition_mail["List-Unsubscribe"]).strip().strip("<>")
     html = edition_mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
     assert "<script" not in html

@@ -127,7 +127,8 @@ def _send(desk: Desk, newsletter: Newsletter, mailer: SmtpMailer, mailing: Maili
           audience: list[dict[str, Any]], connections: int) -> DeliveryReport:
     def build(row: dict[str, Any]) -> tuple[str, bytes, str]:
         url = newsletter.unsubscribe_url(row["id"])
-        return row["email"], mailing.render(row["email"], row["id"], url), mailing.message_id(row["id"])
+        manage = newsletter.manage_url(row["id"])
+        return row["email"], mailing.render(row["email"], row["id"], url, manage), mailing.message_id(row["id"])
 
     return deliver(desk.store, mailer, mailing.key, audience, build, connections=connections)
 

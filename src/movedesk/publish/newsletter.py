@@ -199,6 +199,28 @@ class Newsletter:
         token = self.tokens.dumps("unsubscribe", {"s": subscriber_id}, issued_at=issued_at)
         return f"{self.base_url}/unsubscribe?token={quote(token)}"
 
+    def manage_url(self, subscriber_id: str, *, issued_at: int | None = None) -> str:
+        """A signed, expiring link to the reader's settings page (watch-list and frequency)."""
+        token = self.tokens.dumps("manage", {"s": subscriber_id}, issued_at=issued_at)
+        return f"{self.base_url}/manage?token={quote(token)}"
+
+    def check_manage(self, token: str) -> dict[str, Any]:
+        """The subscriber a settings link names (raises on a forged, tampered or expired token)."""
+        payload = self.tokens.loads("manage", token, max_age=UNSUBSCRIBE_MAX_AGE)
+        sub = self.store.subscriber(payload["s"])
+        if sub is None:
+            raise DataValidationError("this settings link names no subscriber")
+        return sub
+
+    def update(self, token: str, *, watch: Sequence[str], frequency: str) -> dict[str, Any]:
+        """Replace the reader's watch-list and frequency (the status is left as it is)."""
+        sub = self.check_manage(token)
+        if frequency not in FREQUENCIES:
+            raise DataValidationError(f"frequency {frequency!r} is not one of {', '.join(FREQUENCIES)}")
+        watchlist = self.resolve_watchlist(watch)
+        self.store.set_subscriber(sub["id"], status=sub["status"], frequency=frequency, watchlist=watchlist)
+        return self.store.subscriber(sub["id"]) or sub
+
     # -- audiences -------------------------------------------------------------------------------------
     def edition_audience(self) -> list[dict[str, Any]]:
         return self.store.subscribers(frequencies=("daily", "both"))
@@ -298,17 +320,21 @@ class Mailing:
         domain = parseaddr(self.mail_from)[1].rpartition("@")[2] or "movedesk.invalid"
         return f"<{self.key}.{subscriber_id}@{domain}>"
 
-    def render(self, to: str, subscriber_id: str, unsubscribe_url: str) -> bytes:
+    def render(self, to: str, subscriber_id: str, unsubscribe_url: str, manage_url: str = "") -> bytes:
         """The reader's mail as wire bytes (CRLF): text + HTML alternatives, inline charts, unsubscribe headers."""
-        if any(c in to + unsubscribe_url + subscriber_id for c in "\r\n<>") or not to.isascii():
+        if any(c in to + unsubscribe_url + manage_url + subscriber_id for c in "\r\n<>") or not to.isascii():
             raise DataValidationError(f"refusing to build a mail for {to!r}: not a plain ASCII address")
         text_lines = [self.intro, ""]
         for item in self.items:
             text_lines += [item.headline, "", item.lede, f"Read more: {self.base_url}/briefs/{item.slug}", ""]
-        text_lines += ["--", f"Unsubscribe with one click: {unsubscribe_url}"]
+        text_lines += ["--"]
+        if manage_url:
+            text_lines.append(f"Change your watch-list or frequency: {manage_url}")
+        text_lines.append(f"Unsubscribe with one click: {unsubscribe_url}")
         text = "\n".join(text_lines) + "\n"
         html = _safe_env.get_template("mail.html.j2").render(
-            intro=self.intro, items=self.items, base_url=self.base_url, unsubscribe_url=unsubscribe_url
+            intro=self.intro, items=self.items, base_url=self.base_url, unsubscribe_url=unsubscribe_url,
+            manage_url=manage_url,
         )
         values = {
             "TEXT": _b64(text.encode("utf-8")),

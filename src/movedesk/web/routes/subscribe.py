@@ -112,3 +112,45 @@ async def unsubscribe(request: Request, state: StateDep) -> Response:
     sub = await run_in_threadpool(work)
     return HTMLResponse(page("message.html.j2", title="Unsubscribed",
                              message=f"{sub['email']} is unsubscribed. No more mails will be sent."))
+
+
+def _manage_page(request: Request, state: StateDep, token: str, sub: dict[str, str], watch: list[str], *,
+                 error: str = "", saved: bool = False, status: int = 200) -> Response:
+    cookie, csrf = csrf_pair(request, state.settings)
+    html = page("manage.html.j2", csrf=csrf, token=token, email=sub["email"], status=sub["status"],
+                frequency=sub["frequency"], watch=", ".join(watch), error=error, saved=saved)
+    response = HTMLResponse(html, status_code=status)
+    set_csrf_cookie(response, cookie, state.settings)
+    return response
+
+
+@router.get("/manage", response_class=HTMLResponse)
+def manage_form(request: Request, state: StateDep, token: str = Query("", max_length=2000)) -> Response:
+    """The reader's settings, reached from the signed link in every mail."""
+    with state.lock:
+        sub = state.newsletter.check_manage(token)
+        watch = state.desk.store.watchlist(sub["id"])
+    return _manage_page(request, state, token, sub, watch)
+
+
+@router.post("/manage", response_class=HTMLResponse)
+def manage(
+    request: Request,
+    state: StateDep,
+    token: str = Form("", max_length=2000),
+    watch: str = Form("", max_length=1000),
+    frequency: str = Form("daily", max_length=20),
+    csrf: str = Form("", max_length=400),
+) -> Response:
+    with state.lock:
+        sub = state.newsletter.check_manage(token)
+        current = state.desk.store.watchlist(sub["id"])
+        if not csrf_ok(request, csrf, state.settings):
+            return _manage_page(request, state, token, sub, current, status=403,
+                                error="The form expired or was not sent from this site; try again.")
+        try:
+            sub = state.newsletter.update(token, watch=watch.replace("，", ",").split(","), frequency=frequency)
+        except MovedeskError as exc:
+            return _manage_page(request, state, token, sub, current, error=exc.message, status=422)
+        current = state.desk.store.watchlist(sub["id"])
+    return _manage_page(request, state, token, sub, current, saved=True)
