@@ -83,12 +83,33 @@ class Fingerprints:
         ]
 
 
+#: Texts are fingerprinted in chunks of about this many bytes, so the temporaries stay in cache.
+CHUNK_BYTES = 1 << 18
+
+
 def fingerprints(texts: Sequence[bytes], *, shingle: int = SHINGLE) -> Fingerprints:
     """Exact keys and MinHash signatures of word ``shingle``-grams for :func:`prepare`-d texts.
 
     A text shorter than ``shingle`` words is one shingle; a text without words gets an all-empty
-    signature that matches nothing.
+    signature that matches nothing. Every text's fingerprint depends only on its bytes and its position
+    in ``texts``, so the work is done in cache-sized chunks (same results, about twice as fast on long
+    texts).
     """
+    n = len(texts)
+    if n < 2 or sum(len(t) for t in texts) <= CHUNK_BYTES:
+        return _fingerprints(texts, shingle, 0)
+    parts: list[Fingerprints] = []
+    start, size = 0, 0
+    for i, t in enumerate(texts):
+        size += len(t)
+        if size >= CHUNK_BYTES or i == n - 1:
+            parts.append(_fingerprints(texts[start : i + 1], shingle, start))
+            start, size = i + 1, 0
+    return Fingerprints([h for p in parts for h in p.exact], np.concatenate([p.signatures for p in parts]))
+
+
+def _fingerprints(texts: Sequence[bytes], shingle: int, offset: int) -> Fingerprints:
+    """:func:`fingerprints` of ``texts``, which start at position ``offset`` of the caller's sequence."""
     n = len(texts)
     sig = np.full((n, NUM_PERM), _EMPTY, dtype=np.uint64)
     if n == 0:
@@ -138,7 +159,8 @@ def fingerprints(texts: Sequence[bytes], *, shingle: int = SHINGLE) -> Fingerpri
     if len(short):  # fewer than k words: one shingle of them all
         with np.errstate(over="ignore"):
             extra = np.array(
-                [int(np.bitwise_xor.reduce(words[bounds[i] : bounds[i + 1]] * np.uint64(i + 3))) for i in short],
+                [int(np.bitwise_xor.reduce(words[bounds[i] : bounds[i + 1]] * np.uint64(offset + i + 3)))
+                 for i in short],
                 dtype=np.uint64,
             )
         s_hash = np.concatenate((s_hash, extra))

@@ -425,35 +425,32 @@ def _build_rows_fast(job: _Job) -> list[Article | Rejection]:
     return [x for x in out if x is not None]
 
 
-_NOT_PLAIN = re.compile(r"[\x00-\x09\x0b-\x1f&]")
-
-
 def _clean_column(values: list[Any], limit: int | None) -> list[str | None]:
     """:func:`clean_text` of every plain string of a column, in a few Arrow passes; None for the others.
 
-    Plain means ASCII without ``&`` or control characters other than newline: then ``clean_text`` only
-    collapses runs of spaces, drops spaces next to newlines, cuts runs of blank lines to one and strips
-    spaces and newlines, which the RE2 replacements below do identically. ``limit`` first cuts strings
-    longer than it (as ``build_article`` does bodies).
+    Plain means printable ASCII and newlines, without ``&``: then ``clean_text`` only collapses runs of
+    spaces, drops spaces next to newlines, cuts runs of blank lines to one and strips spaces and
+    newlines, which the RE2 replacements below do identically. Strings longer than ``limit`` are left to
+    the caller (``build_article`` cuts bodies before cleaning them).
     """
     out: list[str | None] = [None] * len(values)
-    rows, texts = [], []
-    for i, v in enumerate(values):
-        if type(v) is str:
-            if limit is not None and len(v) > limit:
-                v = v[:limit]
-            if v.isascii() and not _NOT_PLAIN.search(v):
-                rows.append(i)
-                texts.append(v)
-    if not texts:
+    try:
+        arr = pa.array(values, type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all strings: leave the column to the per-row path
         return out
-    arr = pa.array(texts, type=pa.large_string())
+    plain = pc.invert(pc.match_substring_regex(arr, "[^\\n\\x20-\\x7e]|&"))
+    if limit is not None:
+        plain = pc.and_(plain, pc.less_equal(pc.binary_length(arr), limit))
+    rows = pc.indices_nonzero(pc.fill_null(plain, False))
+    if len(rows) == 0:
+        return out
+    arr = pc.take(arr, rows)
     arr = pc.replace_substring_regex(arr, " {2,}", " ")
     arr = pc.replace_substring(arr, " \n", "\n")
     arr = pc.replace_substring(arr, "\n ", "\n")
     arr = pc.replace_substring_regex(arr, "\n{3,}", "\n\n")
     arr = pc.ascii_trim(arr, " \n")
-    for i, text in zip(rows, arr.to_pylist(), strict=True):
+    for i, text in zip(rows.to_pylist(), arr.to_pylist(), strict=True):
         out[i] = text
     return out
 
