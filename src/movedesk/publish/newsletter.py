@@ -23,7 +23,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.header import Header
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
@@ -272,6 +272,7 @@ class Mailing:
     mail_from: str
     _template: bytes = b""
     _tag: str = ""
+    _rendered: dict[bool, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Every reader's mail is the same but for To, Date, Message-ID and the unsubscribe link: build the
@@ -320,10 +321,12 @@ class Mailing:
         domain = parseaddr(self.mail_from)[1].rpartition("@")[2] or "movedesk.invalid"
         return f"<{self.key}.{subscriber_id}@{domain}>"
 
-    def render(self, to: str, subscriber_id: str, unsubscribe_url: str, manage_url: str = "") -> bytes:
-        """The reader's mail as wire bytes (CRLF): text + HTML alternatives, inline charts, unsubscribe headers."""
-        if any(c in to + unsubscribe_url + manage_url + subscriber_id for c in "\r\n<>") or not to.isascii():
-            raise DataValidationError(f"refusing to build a mail for {to!r}: not a plain ASCII address")
+    def _bodies(self, with_manage: bool) -> tuple[str, str]:
+        """Text and HTML bodies rendered once per mailing, with markers where each reader's links go."""
+        cached = self._rendered.get(with_manage)
+        if cached is not None:
+            return cached
+        unsubscribe_url, manage_url = self._marker("UNSUBURL"), self._marker("MANAGEURL") if with_manage else ""
         text_lines = [self.intro, ""]
         for item in self.items:
             text_lines += [item.headline, "", item.lede, f"Read more: {self.base_url}/briefs/{item.slug}", ""]
@@ -331,11 +334,24 @@ class Mailing:
         if manage_url:
             text_lines.append(f"Change your watch-list or frequency: {manage_url}")
         text_lines.append(f"Unsubscribe with one click: {unsubscribe_url}")
-        text = "\n".join(text_lines) + "\n"
         html = _safe_env.get_template("mail.html.j2").render(
             intro=self.intro, items=self.items, base_url=self.base_url, unsubscribe_url=unsubscribe_url,
             manage_url=manage_url,
         )
+        self._rendered[with_manage] = ("\n".join(text_lines) + "\n", html)
+        return self._rendered[with_manage]
+
+    def render(self, to: str, subscriber_id: str, unsubscribe_url: str, manage_url: str = "") -> bytes:
+        """The reader's mail as wire bytes (CRLF): text + HTML alternatives, inline charts, unsubscribe headers."""
+        links = unsubscribe_url + manage_url
+        bad_address = any(c in to + subscriber_id for c in "\r\n<>") or not to.isascii()
+        if bad_address or any(c in links for c in "\r\n<>\"'& ") or not links.isascii():
+            raise DataValidationError(f"refusing to build a mail for {to!r}: not a plain ASCII address")
+        text, html = self._bodies(bool(manage_url))
+        unsub_marker, manage_marker = self._marker("UNSUBURL"), self._marker("MANAGEURL")
+        # the URLs are URL-safe ASCII (signed tokens, quoted): the same text in plain text and HTML
+        text = text.replace(unsub_marker, unsubscribe_url).replace(manage_marker, manage_url)
+        html = html.replace(unsub_marker, unsubscribe_url).replace(manage_marker, manage_url)
         values = {
             "TEXT": _b64(text.encode("utf-8")),
             "HTML": _b64(html.encode("utf-8")),
