@@ -150,3 +150,12 @@ def test_malformed_registry_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "listings.csv").write_text("company_id,symbol,mic,currency,board,limit_rule,benchmarks,label\nX,X\n")
     with pytest.raises(DataValidationError, match=r"listings\.csv line 2"):
         load_registry(tmp_path)
+
+
+def test_curated_short_names_find_their_companies() -> None:
+    from movedesk.registry import load_registry
+
+    registry = load_registry()
+    assert registry.lookup("Google").id == registry.lookup("GOOGL").id
+    assert registry.lookup("exxon").id == registry.lookup("XOM").id
+    assert registry.lookup("JPMorgan").id == registry.lookup("JPM").id
