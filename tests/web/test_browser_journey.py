@@ -84,14 +84,6 @@ def test_reader_journey(live_server: LiveServer, smtp: Inbox, browser_page: Any,
     assert page.evaluate("document.querySelectorAll('[onerror],[onmouseover],img[src=\"x\"]').length") == 0
     assert page.evaluate("[...document.links].filter(a => a.href.startsWith('javascript:')).length") == 0
     page.screenshot(path=str(artifacts / "02-brief.png"), full_page=True)
-    page.screenshot(
-        path=str(artifacts / "screenshot-brief.png"),
-        clip={"x": 0, "y": 0, "width": 1100, "height": 1400},
-        full_page=True,
-    )
-    docs = ROOT / "docs"
-    docs.mkdir(exist_ok=True)
-    shutil.copyfile(artifacts / "screenshot-brief.png", docs / "screenshot-brief.png")
 
     # sign-up (no JavaScript needed: a plain form post with a CSRF token)
     with page.expect_navigation():
