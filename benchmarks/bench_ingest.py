@@ -49,10 +49,31 @@ def _baseline(path: str, limit: int | None, db: str, out: Any) -> None:
 
 
 def _movedesk(path: str, limit: int | None, db: str, workers: int, out: Any) -> None:
+    import movedesk.gather.ingest as ingest_module
+    from movedesk.gather.dedup import BandIndex
     from movedesk.gather.ingest import IngestOptions, Ingestor
     from movedesk.store import open_store
+    from movedesk.store.duckdb_store import DuckDBStore
 
-    spent = {"dedup_store": 0.0}
+    spent = {"dedup_store": 0.0, "fingerprints": 0.0, "index": 0.0, "writes": 0.0, "checkpoint": 0.0}
+
+    def timed(owner: Any, name: str, key: str) -> None:
+        inner = getattr(owner, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[key] += time.perf_counter() - t
+
+        setattr(owner, name, wrapper)
+
+    timed(ingest_module, "fingerprints", "fingerprints")
+    for name in ("add", "best_match", "prune", "remove"):
+        timed(BandIndex, name, "index")
+    for name in ("write_news_batch", "known_news_ids", "originals_by_hash", "news_originals_between"):
+        timed(DuckDBStore, name, "writes")
 
     class Timed(Ingestor):
         def process(self, batch: Any) -> None:
@@ -67,6 +88,21 @@ def _movedesk(path: str, limit: int | None, db: str, workers: int, out: Any) -> 
         source = str(Path(db).with_suffix(".parquet"))
         pq.write_table(pq.read_table(path).slice(0, limit), source)
     store = open_store(db)
+    checkpoint = store.bulk_news_writes
+
+    def timed_checkpoint(*args: Any, **kwargs: Any) -> Any:
+        from contextlib import contextmanager
+
+        @contextmanager
+        def wrapped() -> Any:
+            with checkpoint(*args, **kwargs):
+                yield
+                spent["checkpoint"] -= time.perf_counter()
+            spent["checkpoint"] += time.perf_counter()
+
+        return wrapped()
+
+    store.bulk_news_writes = timed_checkpoint  # type: ignore[method-assign]
     start = time.perf_counter()
     report = Timed(store, IngestOptions(batch_size=5_000, workers=workers)).run([source])
     seconds = time.perf_counter() - start
@@ -81,7 +117,7 @@ def _movedesk(path: str, limit: int | None, db: str, workers: int, out: Any) -> 
             "duplicates": report.duplicates,
             "rejected": len(report.rejected),
             "reasons": report.rejection_reasons(),
-            "dedup_store_seconds": spent["dedup_store"],
+            **{f"{k}_seconds": v for k, v in spent.items()},
             **counts,
         }
     )
@@ -117,8 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"movedesk ingest (parse, dedup, store; {args.workers} worker(s)): {ours['seconds']:.2f} s, "
           f"{our_rate:,.0f} articles/s, "
           f"peak RSS {ours['rss_mb']:,.0f} MB")
-    print(f"  of which reading + parsing rows {ours['seconds'] - ours['dedup_store_seconds']:.2f} s, "
-          f"de-duplication + store writes {ours['dedup_store_seconds']:.2f} s")
+    parse = ours["seconds"] - ours["dedup_store_seconds"] - ours["checkpoint_seconds"]
+    other = ours["dedup_store_seconds"] - ours["fingerprints_seconds"] - ours["index_seconds"] - ours["writes_seconds"]
+    print(f"  of which reading + building rows {parse:.2f} s; de-duplication + store writes "
+          f"{ours['dedup_store_seconds']:.2f} s (MinHash fingerprints {ours['fingerprints_seconds']:.2f} s, "
+          f"LSH index {ours['index_seconds']:.2f} s, store reads/writes {ours['writes_seconds']:.2f} s, "
+          f"other {other:.2f} s); final checkpoint {ours['checkpoint_seconds']:.2f} s")
     print(f"ratio movedesk / baseline: time ×{ours['seconds'] / base['seconds']:.2f}, "
           f"throughput {our_rate / base_rate:.2f}")
     print(f"stored {ours['new']:,} articles; {ours['duplicates']:,} duplicates recorded in "

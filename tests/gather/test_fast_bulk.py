@@ -202,3 +202,39 @@ def test_reuters_sample_builds_and_dedups_the_same(shared_dir: Path, tmp_path: P
     stored = _assert_same_ingest(tmp_path, path)
     assert stored["counts"]["near_clusters"] > 0  # the sample does exercise near-duplicate clustering
     assert stored["counts"]["members"] > 0
+
+
+def test_fingerprints_in_chunks_equal_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    from movedesk.gather import dedup
+
+    texts = [
+        dedup.prepare(f"Item {i}", (STORY if i % 3 else OTHER) + f" Number {i} of the day.") for i in range(40)
+    ]
+    texts[7], texts[23], texts[31] = b"two words", b"", dedup.prepare("\u4e2d\u82af", "\u56fd\u9645", cjk=True)
+    whole = dedup.fingerprints(texts)
+    monkeypatch.setattr(dedup, "CHUNK_BYTES", 600)  # a few texts per chunk
+    chunked = dedup.fingerprints(texts)
+    assert chunked.exact == whole.exact
+    assert (chunked.signatures == whole.signatures).all()
+    # texts with words get real signatures; the empty one matches nothing
+    assert not (whole.signatures[23] != dedup._EMPTY).any()
+    assert (whole.signatures[7] != dedup._EMPTY).all()
+
+
+def test_band_index_finds_what_datasketch_finds() -> None:
+    from movedesk.gather import dedup
+
+    texts = [dedup.prepare("t", STORY), dedup.prepare("t", STORY.replace("jumped", "rose")), dedup.prepare("t", OTHER)]
+    prints = dedup.fingerprints(texts)
+    when = _utc(2024, 5, 6)
+    results = []
+    for index in (dedup.NearDupIndex(0.8), dedup.BandIndex(0.8)):
+        bands = prints.band_keys(index.hashranges)
+        index.add("a", when, prints.signatures[0], "a", bands[0])
+        found = [index.best_match(when, prints.signatures[i], bands[i]) for i in (1, 2)]
+        index.remove("a")
+        found.append(index.best_match(when, prints.signatures[1], bands[1]))
+        results.append(found)
+    assert results[0] == results[1]
+    assert results[0][0] is not None and results[0][0][0] == "a"  # the rewrite is found
+    assert results[0][1] is None and results[0][2] is None  # the other story is not; removed is gone
