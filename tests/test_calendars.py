@@ -50,3 +50,16 @@ def test_errors() -> None:
     with pytest.raises(NotATradingSession) as info:
         calendars.require_session("XHKG", dt.date(2024, 12, 25))
     assert "2024-12-24" in str(info.value) and "2024-12-27" in str(info.value)
+
+
+def test_dates_outside_the_calendar_are_not_sessions() -> None:
+    import datetime as dt
+
+    import pytest
+
+    from movedesk.calendars import is_session, require_session
+    from movedesk.errors import NotATradingSession
+
+    assert not is_session("XNYS", dt.date(1995, 1, 3))
+    with pytest.raises(NotATradingSession, match="outside the XNYS calendar"):
+        require_session("XNYS", dt.date(1995, 1, 3))

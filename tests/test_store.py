@@ -101,3 +101,26 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         s.con.execute("UPDATE movedesk_meta SET value = '999' WHERE key = 'schema_version'")
     with pytest.raises(StoreTooNew, match="999"):
         open_store(path)
+
+
+def test_a_store_locked_by_another_process_is_busy_not_corrupt(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from movedesk.errors import StoreError
+
+    path = tmp_path / "busy.duckdb"
+    open_store(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ok', flush=True); "
+         "time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        with pytest.raises(StoreError) as err:
+            open_store(path)
+        assert not isinstance(err.value, StoreCorrupt) and "in use" in str(err.value)
+    finally:
+        holder.kill()
+        holder.wait()

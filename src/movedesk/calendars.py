@@ -26,8 +26,15 @@ def calendar(mic: str) -> xcals.ExchangeCalendar:
     return xcals.get_calendar(name, start="2000-01-01", end="2026-12-31")
 
 
+def _in_bounds(cal: xcals.ExchangeCalendar, ts: pd.Timestamp) -> bool:
+    return bool(cal.first_session <= ts <= cal.last_session)
+
+
 def is_session(mic: str, day: dt.date) -> bool:
-    return bool(calendar(mic).is_session(pd.Timestamp(day)))
+    """True when ``day`` is a session; a date outside the calendar's range is not one (no exception)."""
+    cal = calendar(mic)
+    ts = pd.Timestamp(day)
+    return _in_bounds(cal, ts) and bool(cal.is_session(ts))
 
 
 def require_session(mic: str, day: dt.date) -> None:
@@ -35,6 +42,11 @@ def require_session(mic: str, day: dt.date) -> None:
     if not is_session(mic, day):
         cal = calendar(mic)
         ts = pd.Timestamp(day)
+        if not _in_bounds(cal, ts):
+            raise NotATradingSession(
+                f"{day} is outside the {mic} calendar",
+                hint=f"it covers {cal.first_session.date()} to {cal.last_session.date()}",
+            )
         before = cal.date_to_session(ts, direction="previous").date()
         after = cal.date_to_session(ts, direction="next").date()
         raise NotATradingSession(

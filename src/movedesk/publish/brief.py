@@ -171,7 +171,8 @@ def context(expl: Explanation, fn: Footnotes, names: dict[str, str] | None = Non
 
 _env = Environment(
     loader=PackageLoader("movedesk.publish", "templates"),
-    autoescape=select_autoescape(["html", "j2.html"]),
+    # "brief.html.j2" ends in ".html.j2": escape HTML templates, never the Markdown ones
+    autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=True),
     keep_trailing_newline=True,
     trim_blocks=True,
     lstrip_blocks=True,

@@ -49,6 +49,12 @@ class DuckDBStore:
         try:
             self.con = duckdb.connect(self.url, read_only=read_only)
         except duckdb.Error as exc:
+            if "lock" in str(exc).lower():
+                # another process holds the file (a running `movedesk run` or `serve`): not corruption
+                raise StoreError(
+                    f"the store {self.url} is in use by another movedesk process",
+                    hint="wait for it to finish, or use another --db",
+                ) from exc
             raise StoreCorrupt(f"cannot open {self.url} as a DuckDB store: {_first_line(exc)}") from exc
         self.con.execute("SET TimeZone = 'UTC'")
         self._migrate(read_only=read_only)
