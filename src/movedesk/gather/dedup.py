@@ -315,7 +315,7 @@ class BandIndex(NearDupIndex):
     def add(
         self, key: str, published: dt.datetime, signature: np.ndarray, cluster_id: str, bands: list[bytes] | None = None
     ) -> None:
-        if key in self.entries or bool((signature == _EMPTY).all()):
+        if key in self.entries or _is_empty(signature):
             return
         self.entries[key] = _Entry(published, signature, cluster_id)
         if bands is None:
@@ -347,6 +347,28 @@ class BandIndex(NearDupIndex):
                 found |= bucket
         return found
 
+    def best_match(
+        self, published: dt.datetime, signature: np.ndarray, bands: list[bytes] | None = None
+    ) -> tuple[str, float] | None:
+        """As :meth:`NearDupIndex.best_match`, with the similarities of all candidates in one numpy pass
+        (templated stories can share buckets with hundreds of originals)."""
+        if not self.entries or _is_empty(signature):
+            return None
+        found = self.candidates(signature, bands)
+        if not found:
+            return None
+        keys = [k for k in found if abs(self.entries[k].published - published) <= self.window]
+        if not keys:
+            return None
+        stacked = np.stack([self.entries[k].signature for k in keys])
+        agree = np.count_nonzero(stacked == signature, axis=1).tolist()
+        best: tuple[str, float] | None = None
+        for key, count in zip(keys, agree, strict=True):
+            sim = float(count) / len(signature)
+            if sim >= self.threshold and (best is None or sim > best[1] or (sim == best[1] and key < best[0])):
+                best = (key, sim)
+        return best
+
     def prune(self, before: dt.datetime) -> int:
         """As :meth:`NearDupIndex.prune` (same rule for when to prune), by removing keys from buckets."""
         old = [k for k, e in self.entries.items() if e.published < before]
@@ -355,6 +377,11 @@ class BandIndex(NearDupIndex):
         for key in old:
             self.remove(key)
         return len(old)
+
+
+def _is_empty(signature: np.ndarray) -> bool:
+    """All bins empty (a text without words); the first bin answers for nearly every signature."""
+    return bool(signature[0] == _EMPTY) and bool((signature == _EMPTY).all())
 
 
 @functools.cache
