@@ -8,10 +8,12 @@ duplicate / cluster records.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
@@ -202,6 +204,19 @@ def test_reuters_sample_builds_and_dedups_the_same(shared_dir: Path, tmp_path: P
     stored = _assert_same_ingest(tmp_path, path)
     assert stored["counts"]["near_clusters"] > 0  # the sample does exercise near-duplicate clustering
     assert stored["counts"]["members"] > 0
+
+
+def test_csv_and_jsonl_rows_build_the_same(tmp_path: Path) -> None:
+    table = pq.read_table(_hand_written(tmp_path / "hand.parquet"))
+    rows = table.to_pylist()
+    for row in rows:  # times as text, as CSV and JSON files carry them
+        row["published"] = row["published"].isoformat() if row["published"] else None
+        row["tickers"] = ",".join(x for x in row["tickers"] or () if x)
+    pacsv.write_csv(pa.Table.from_pylist(rows), tmp_path / "hand.csv")
+    (tmp_path / "hand.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    for name in ("hand.csv", "hand.jsonl"):
+        items = _assert_same_items(tmp_path / name)
+        assert sum(isinstance(x, Article) for x in items) == 10
 
 
 def test_fingerprints_in_chunks_equal_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -230,8 +230,16 @@ def _job(
         for field, col in columns.items()
     }
     errors = batch.column("__error__").to_pylist() if "__error__" in batch.schema.names else None
-    may_relay = None if fast else _may_name_outlets(batch, columns, data, options)
+    # The fast builder takes rows with zoned timestamps; other files keep the per-row path and its prefilter.
+    may_relay = None if fast and _zoned(batch, columns) else _may_name_outlets(batch, columns, data, options)
     return data, errors, options, ref, first_row, may_relay
+
+
+def _zoned(batch: pa.RecordBatch, columns: dict[str, str]) -> bool:
+    if "published" not in columns:
+        return False
+    kind = batch.column(columns["published"]).type
+    return pa.types.is_timestamp(kind) and kind.tz is not None
 
 
 def _tuples(column: pa.Array) -> list[Any]:
@@ -330,13 +338,14 @@ def _build_rows_fast(job: _Job) -> list[Article | Rejection]:
     A row whose ``published`` is a tz-aware datetime (a Parquet timestamp column with a zone) and that
     has no ``relays`` column is built here: no zone look-up (a zoned time needs none), the provenance
     scan only for texts in which some outlet alias occurs with word boundaries (one RE2 pass over the
-    batch's cleaned texts; :func:`extract_relays` finds nothing in the others), and no second validation
-    of fields already of the right types (``model_construct``). Every other row goes through
-    :func:`build_article` as before.
+    batch's cleaned texts; :func:`extract_relays` finds nothing in the others), plain-ASCII titles and
+    bodies cleaned in Arrow (:func:`_clean_column`). The other rows of such a batch (no time, no URL,
+    rejected) go through :func:`build_article`; batches of other files (times as text, CSV, JSON) take
+    :func:`_build_rows` whole, with its raw-text prefilter, as before.
     """
-    data, errors, options, ref, first_row, _may = job
+    data, errors, options, ref, first_row, may_relay = job
     n = len(next(iter(data.values()))) if data else 0
-    if "relays" in data or options.default_tz is not None:
+    if may_relay is not None or "relays" in data or options.default_tz is not None:
         return _build_rows(job)
     now = dt.datetime.now(dt.UTC)
     first_seen = options.first_seen or now
