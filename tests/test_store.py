@@ -120,7 +120,7 @@ def test_a_store_locked_by_another_process_is_busy_not_corrupt(tmp_path: Path) -
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
         with pytest.raises(StoreError) as err:
             open_store(path)
-        assert not isinstance(err.value, StoreCorrupt) and "in use" in str(err.value)
+        assert not isinstance(err.value, StoreCorrupt) and err.value.code == "W013" and "locked" in str(err.value)
     finally:
         holder.kill()
         holder.wait()

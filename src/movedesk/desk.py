@@ -66,7 +66,8 @@ class Desk:
         options.setdefault("allow_private", self.settings.allow_private)
         options.setdefault("near_dup_threshold", self.settings.near_dup_threshold)
         report = ingest_news(self.store, paths, **options)
-        self.link_articles()
+        # only what this run stored: earlier articles are linked already
+        self.link_articles(list(getattr(report, "new_ids", [])) or [])
         return report
 
     def link_articles(self, article_ids: Sequence[str] | None = None) -> int:

@@ -9,7 +9,8 @@ MovedeskError
 │   └── OutputNotWritable       W002  --out folder cannot be written
 ├── StoreError                  W010  the store cannot be opened or written
 │   ├── StoreCorrupt            W011  the file is not a movedesk DuckDB store
-│   └── StoreTooNew             W012  the store was written by a newer movedesk
+│   ├── StoreTooNew             W012  the store was written by a newer movedesk
+│   └── StoreBusy               W013  another process holds the store's lock
 ├── ProviderError               W020  a price or news provider failed
 │   ├── UnknownProvider         W021  no provider of that name is registered
 │   └── FetchRefused            W022  a URL was refused (private address, robots.txt, size)
@@ -66,6 +67,11 @@ class StoreCorrupt(StoreError):
 class StoreTooNew(StoreError):
     code = "W012"
     hint = "upgrade movedesk (pip install -U movedesk); the store was not changed"
+
+
+class StoreBusy(StoreError):
+    code = "W013"
+    hint = "wait for the other movedesk process to finish, or use another --db"
 
 
 class ProviderError(MovedeskError):
@@ -125,6 +131,7 @@ ALL_ERRORS: tuple[type[MovedeskError], ...] = (
     StoreError,
     StoreCorrupt,
     StoreTooNew,
+    StoreBusy,
     ProviderError,
     UnknownProvider,
     FetchRefused,

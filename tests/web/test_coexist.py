@@ -35,6 +35,6 @@ def test_send_runs_while_the_server_serves(live_server: LiveServer, smtp: Inbox)
         assert job.returncode == 0, err[-2000:]
         assert "sent 1" in out
         assert set(pages) == {200}  # the cached brief never needs the store
-        assert set(api) <= {200, (503, "W011")}  # while the job holds the file: a clear, retryable error
+        assert set(api) <= {200, (503, "W013")}  # while the job holds the file: store busy, retry later
         assert client.get(f"{live_server.url}/api/v1/briefs").status_code == 200
     assert [m["To"] for m in smtp.wait_for(1)] == ["co@example.com"]

@@ -20,14 +20,14 @@ def open_desk(s: Settings, *, wait: float = 60.0) -> Desk:
     """Open the desk, waiting while another process (``movedesk serve`` between two requests) holds the
     DuckDB file's lock; DuckDB allows one writing process at a time."""
     from movedesk.desk import Desk
-    from movedesk.errors import StoreError
+    from movedesk.errors import StoreBusy
 
     deadline = time.monotonic() + wait
     while True:
         try:
             return Desk.open(s.db, s)
-        except StoreError as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+        except StoreBusy:
+            if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
 

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from movedesk.errors import DataValidationError, MissingColumn, StoreCorrupt, StoreError, StoreTooNew
+from movedesk.errors import DataValidationError, MissingColumn, StoreBusy, StoreCorrupt, StoreError, StoreTooNew
 from movedesk.models import Article
 from movedesk.store.base import BAR_COLUMNS, SCHEMA_VERSION, UpsertReport
 
@@ -51,10 +51,7 @@ class DuckDBStore:
         except duckdb.Error as exc:
             if "lock" in str(exc).lower():
                 # another process holds the file (a running `movedesk run` or `serve`): not corruption
-                raise StoreError(
-                    f"the store {self.url} is in use by another movedesk process",
-                    hint="wait for it to finish, or use another --db",
-                ) from exc
+                raise StoreBusy(f"the store {self.url} is locked by another movedesk process") from exc
             raise StoreCorrupt(f"cannot open {self.url} as a DuckDB store: {_first_line(exc)}") from exc
         self.con.execute("SET TimeZone = 'UTC'")
         self._migrate(read_only=read_only)
