@@ -1,11 +1,19 @@
 """Rank drivers (themes) of a move from the extracted evidence, with a score whose parts are shown.
 
-score = 0.25·relevance + 0.15·recency + 0.25·evidence + 0.10·agreement + 0.05·source + 0.20·corroboration
+Only evidence about the company counts: a theme sentence is kept when it or a sentence next to it
+mentions the company, or it sits in a story whose headline names the company (a market wrap's "the
+dollar fell" is not a reason for one stock's move).
 
-- relevance: share of the theme's evidence sentences that sit in articles about the company (the
-  company is mentioned in the title or at least twice), 0…1;
-- recency: exp(−hours from the newest evidence to the cutoff / 48);
+score = 0.20·relevance + 0.25·headline + 0.15·evidence + 0.10·recency + 0.05·agreement + 0.05·source
+        + 0.20·corroboration
+
+- relevance: mean closeness of the evidence to the company — 1 when the sentence names it, 0.5 when
+  the next or previous sentence does, 0.25 elsewhere in a story whose headline names the company
+  (other sentences are not evidence about this company at all);
+- headline: 1 when the theme is in the headline or first sentence of a story whose headline names the
+  company (news states the reason for a move up front), else 0;
 - evidence: log(1 + sentences) / log(6), capped at 1 — five sentences saying it is full marks;
+- recency: exp(−hours from the newest evidence to the cutoff / 48);
 - agreement: how far the evidence sentences' sentiment agrees with the move's direction, 0…1
   (0.5 when sentiment is neutral or unknown);
 - source: the source weight (1.0 for every source until weights are configured);
@@ -18,6 +26,7 @@ thin evidence gives "unexplained", never an invented reason.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections import defaultdict
@@ -26,10 +35,11 @@ from collections.abc import Mapping, Sequence
 from movedesk.models import Article, Driver, Extraction, Span
 
 WEIGHTS = {
-    "relevance": 0.25,
-    "recency": 0.15,
-    "evidence": 0.25,
-    "agreement": 0.10,
+    "relevance": 0.20,
+    "headline": 0.25,
+    "evidence": 0.15,
+    "recency": 0.10,
+    "agreement": 0.05,
     "source": 0.05,
     "corroboration": 0.20,
 }
@@ -38,10 +48,33 @@ RELATIVE_CUT = 0.75
 SOURCE_WEIGHTS: Mapping[str, float] = {}
 
 
-def _about_company(article: Article, extraction: Extraction, company_id: str) -> bool:
-    title_end = len(article.title)
-    mentions = [m for m in extraction.mentions if m.company_id == company_id]
-    return any(m.start < title_end for m in mentions) or len(mentions) >= 2
+class _Closeness:
+    """Which sentences of one article mention the company, to score how close evidence sits to it."""
+
+    def __init__(self, article: Article, extraction: Extraction, company_id: str) -> None:
+        self.starts = [start for start, _ in extraction.sentences]
+        self.named = {self.index(m.start) for m in extraction.mentions if m.company_id == company_id}
+        self.title_end = len(article.title)
+        self.title_names = any(
+            m.company_id == company_id and m.start < self.title_end for m in extraction.mentions
+        )
+
+    def index(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def closeness(self, span: Span) -> float:
+        i = self.index(span.start)
+        if i in self.named:
+            return 1.0
+        if i - 1 in self.named or i + 1 in self.named:
+            return 0.5
+        # elsewhere in a story about the company (its headline names it): weak evidence, still evidence
+        return 0.25 if self.title_names else 0.0
+
+    def in_lead(self, span: Span) -> bool:
+        """In the headline or the first sentence after it, of a story whose headline names the company."""
+        first_body = self.index(self.title_end) + 1
+        return self.title_names and (span.start < self.title_end or self.index(span.start) <= first_body)
 
 
 def rank_drivers(
@@ -54,18 +87,24 @@ def rank_drivers(
 ) -> list[Driver]:
     """Drivers for the company from (article, extraction) pairs, best first, ties broken by theme name."""
     by_theme: dict[str, list[tuple[Article, Extraction, Span]]] = defaultdict(list)
+    close: dict[tuple[str, str, int, int], float] = {}
+    lead: dict[str, set[str]] = defaultdict(set)
     for article, extraction in docs:
-        seen: set[tuple[str, int, int]] = set()
+        where = _Closeness(article, extraction, company_id)
         for hit in extraction.themes:
-            key = (hit.theme, hit.sentence.start, hit.sentence.end)
-            if key in seen:  # several cues of one theme in one sentence count once
+            key = (hit.theme, article.id, hit.sentence.start, hit.sentence.end)
+            if key in close:  # several cues of one theme in one sentence count once
                 continue
-            seen.add(key)
+            close[key] = where.closeness(hit.sentence)
+            if close[key] == 0.0:  # not about this company
+                continue
             by_theme[hit.theme].append((article, extraction, hit.sentence))
+            if where.in_lead(hit.sentence):
+                lead[hit.theme].add(article.id)
     drivers = []
     for theme, items in by_theme.items():
-        about = [_about_company(a, e, company_id) for a, e, _ in items]
-        relevance = sum(about) / len(items)
+        relevance = sum(close[(theme, a.id, s.start, s.end)] for a, _, s in items) / len(items)
+        headline = 1.0 if lead[theme] else 0.0
         newest = max(a.published for a, _, _ in items)
         hours = max(0.0, (cutoff - newest).total_seconds() / 3600)
         recency = math.exp(-hours / 48)
@@ -76,6 +115,7 @@ def rank_drivers(
         corroboration = min(1.0, len(outlets) / 3)
         parts = {
             "relevance": relevance,
+            "headline": headline,
             "recency": recency,
             "evidence": evidence,
             "agreement": agreement,
