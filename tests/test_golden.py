@@ -22,3 +22,10 @@ def test_brief_matches_golden(outputs: dict[str, str], ext: str) -> None:
 
 def test_rendering_is_deterministic(outputs: dict[str, str]) -> None:
     assert golden_outputs() == outputs
+
+
+def test_json_brief_is_strict_json(outputs: dict[str, str]) -> None:
+    import json
+
+    name = next(n for n in outputs if n.endswith(".json"))
+    json.loads(outputs[name], parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))

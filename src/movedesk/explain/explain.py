@@ -157,10 +157,11 @@ def _verdict(
     inputs = {
         "max_abs_z": round(max_z, 3),
         "market_day": float(market_day),
-        "peer_mean_pct": round(peer, 3) if peer is not None else float("nan"),
         "top_driver_score": round(top, 4),
         "drivers": float(len(drivers)),
     }
+    if peer is not None:  # absent, not NaN, when there are too few peers: JSON has no NaN
+        inputs["peer_mean_pct"] = round(peer, 3)
     if market_day and same_way and max_z < min_z:
         return "market-wide", round(min(1.0, 0.5 + 0.5 * (1 - max_z / min_z)), 3), inputs
     if peer is not None and abs(peer) >= SECTOR_MIN_PCT and peer * own > 0 and abs(peer) >= 0.5 * abs(own):
