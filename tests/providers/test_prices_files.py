@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from movedesk.errors import DataValidationError, MissingColumn, ProviderError
+from movedesk.errors import ConfigError, DataValidationError, MissingColumn, ProviderError
 from movedesk.providers.base import PRICE_GROUP, load_provider, provider_names
 from movedesk.providers.prices.files import (
     CsvPriceProvider,
@@ -47,7 +47,7 @@ def test_one_symbol_file_takes_its_name_and_column_map(tmp_path: Path) -> None:
     assert bars.iloc[0]["symbol"] == "0981.HK"
     assert bars.iloc[0]["open"] == 26.85 and bars.iloc[0]["volume"] == 336228865
     assert parse_column_map(["Date=session", " Vol = volume"]) == {"Date": "session", "Vol": "volume"}
-    with pytest.raises(DataValidationError):
+    with pytest.raises(ConfigError, match="--column"):
         parse_column_map(["nonsense"])
 
 

@@ -17,6 +17,7 @@ from movedesk.cli._common import console, err_console, print_json, settings, sta
 from movedesk.cli.markets import ingest_app
 from movedesk.errors import ConfigError, DataValidationError
 from movedesk.models import Article
+from movedesk.providers.prices.files import parse_column_map  # one --column syntax for every ingest
 
 news_app = typer.Typer(help="List and show stored news articles.", no_args_is_help=True)
 
@@ -25,16 +26,6 @@ def _desk() -> Any:
     from movedesk.desk import Desk
 
     return Desk.open(settings(state.db).db)
-
-
-def _parse_columns(values: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        if "=" not in item:
-            raise ConfigError(f"--column {item!r}: expected FILE_COLUMN=FIELD, e.g. --column headline=title")
-        old, new = item.split("=", 1)
-        out[old.strip()] = new.strip()
-    return out
 
 
 def _when(value: str | None, option: str) -> dt.datetime | None:
@@ -70,7 +61,7 @@ def ingest_news_cmd(
     from movedesk.gather.ingest import IngestOptions, ingest
     from movedesk.gather.ingest import Progress as Step
 
-    column_map = _parse_columns(column or [])
+    column_map = parse_column_map(column or [])
     if tz is not None:
         from movedesk.gather.timestamps import zone
 

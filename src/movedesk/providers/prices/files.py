@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from movedesk.errors import DataValidationError, MissingColumn, ProviderError
+from movedesk.errors import ConfigError, DataValidationError, MissingColumn, ProviderError
 from movedesk.providers.prices.validate import ValidationReport, validate_bars
 
 REQUIRED = ("symbol", "session", "close")
@@ -48,7 +48,7 @@ def parse_column_map(items: Iterable[str]) -> dict[str, str]:
     out = {}
     for item in items:
         if "=" not in item:
-            raise DataValidationError(f"column mapping {item!r} is not of the form source=target")
+            raise ConfigError(f"--column {item!r}: expected SOURCE=FIELD, e.g. --column Date=session")
         src, dst = item.split("=", 1)
         out[src.strip()] = dst.strip()
     return out
