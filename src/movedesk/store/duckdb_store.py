@@ -224,28 +224,19 @@ class DuckDBStore:
         """Articles as known at ``until`` (published at or before it), newest first."""
         where: list[str] = []
         params: list[object] = []
-        if company is not None:
-            table = (
-                "(SELECT a.* FROM article_companies c JOIN articles a ON a.id = c.article_id "
-                "WHERE c.company_id = ?"
-            )
-            params.append(company)
-            if since is not None:
-                table += " AND c.published >= ?"
-                params.append(since)
-            if until is not None:
-                table += " AND c.published <= ?"
-                params.append(until)
-            table += ")"
-        else:
-            table = "articles"
         if since is not None:
             where.append("published >= ?")
             params.append(since)
         if until is not None:
             where.append("published <= ?")
             params.append(until)
-        sql = f"SELECT {_ARTICLE_COLUMNS} FROM {table} t"
+        if company is not None:
+            # ids from the small link table first; the time range stays on the articles scan itself so
+            # DuckDB can skip row groups by their min/max publish time (cost stays flat as the store grows)
+            links = ["company_id = ?"] + [w for w in where]
+            where.append(f"id IN (SELECT article_id FROM article_companies WHERE {' AND '.join(links)})")
+            params.extend([company, *params])
+        sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY published DESC, id"
