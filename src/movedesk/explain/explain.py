@@ -7,8 +7,12 @@ read (a point-in-time query), so news published later can never change the resul
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import logging
+import os
 from collections.abc import Sequence
+from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -48,11 +52,6 @@ def _require_session(company: Company, session: dt.date) -> list[dt.datetime]:
     if not closes:
         raise NotATradingSession(f"{session} is not a session on any exchange where {company.name} trades")
     return closes
-
-
-def default_cutoff(company: Company, session: dt.date) -> dt.datetime:
-    """The latest close among the company's listings that traded on the session."""
-    return max(_require_session(company, session))
 
 
 def explain(
@@ -96,11 +95,29 @@ def explain(
     )
 
 
+def pipeline_key() -> str:
+    """Cache key of stored extractions: a hash of the extract code and its data files, and the sentiment
+    choice, so an upgrade, an edited theme list or another sentiment model never serves stale results."""
+    sentiment = os.environ.get("MOVEDESK_SENTIMENT", "") + "|" + os.environ.get("MOVEDESK_SENTIMENT_MODEL", "")
+    return _code_key() + hashlib.sha1(sentiment.encode()).hexdigest()[:4]
+
+
+@functools.cache
+def _code_key() -> str:
+    root = resources.files("movedesk")
+    digest = hashlib.sha1()
+    for folder, pattern in (("extract", ".py"), ("data", ".yaml"), ("data", ".csv")):
+        for item in sorted((root / folder).iterdir(), key=lambda x: x.name):
+            if item.name.endswith(pattern):
+                digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    return "x" + digest.hexdigest()[:12]
+
+
 def extraction_for(desk: Desk, article: Article) -> Extraction:
     """The article's extraction, from the store's cache or computed once and cached."""
     from movedesk.extract import pipeline
 
-    version = getattr(pipeline, "PIPELINE_VERSION", "1")
+    version = pipeline_key()
     cached = desk.store.extraction(article.id, version)
     if cached is not None:
         cached = {k: v for k, v in cached.items() if k not in ("schema_version", "kind")}
