@@ -124,3 +124,16 @@ def test_a_store_locked_by_another_process_is_busy_not_corrupt(tmp_path: Path) -
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_cached_bar_reads_match_the_database_and_see_new_writes(store) -> None:  # type: ignore[no-untyped-def]
+    store.upsert_bars(_bars())
+    first = store.bars(["BBB", "AAA"], dt.date(2024, 1, 3))
+    assert first["symbol"].tolist() == ["AAA"] and first["close"].tolist() == [1.2]
+    assert store.bars(["AAA", "NOPE"])["session"].tolist() == [dt.date(2024, 1, 2), dt.date(2024, 1, 3)]
+    first.loc[0, "close"] = 99.0  # callers get their own frame, not the cache
+    assert store.bars(["AAA"], dt.date(2024, 1, 3))["close"].tolist() == [1.2]
+    changed = _bars()
+    changed.loc[1, "close"] = 1.25
+    store.upsert_bars(changed)
+    assert store.bars(["AAA"], dt.date(2024, 1, 3))["close"].tolist() == [1.25]

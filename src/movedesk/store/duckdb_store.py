@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -21,6 +22,9 @@ from movedesk.store.base import BAR_COLUMNS, SCHEMA_VERSION, UpsertReport
 log = logging.getLogger(__name__)
 
 _META = "movedesk_meta"
+#: bars() of at most this many symbols is served from the per-symbol cache, which keeps this many series
+_CACHED_READ_MAX = 8
+_BAR_CACHE_SYMBOLS = 64
 _ARTICLE_COLUMNS = (
     "id, source, url, title, body, language, authors, published, published_inferred, first_seen, "
     "relays, cluster_id, tickers"
@@ -108,6 +112,7 @@ class DuckDBStore:
     # -- prices ----------------------------------------------------------------------------------------
     def upsert_bars(self, bars: pd.DataFrame) -> UpsertReport:
         """Insert new (symbol, session) bars and update changed ones; identical rows are left alone."""
+        self.__dict__.pop("_bar_cache", None)  # every write of bars passes here
         missing = [c for c in ("symbol", "session", "close") if c not in bars.columns]
         if missing:
             raise MissingColumn(f"bars are missing required column {missing[0]!r}")
@@ -147,6 +152,13 @@ class DuckDBStore:
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> pd.DataFrame:
+        """Bars of ``symbols`` (all when None) between ``start`` and ``end``, ordered by symbol, session.
+
+        Reads of a few symbols are served from a per-connection cache of each symbol's whole series
+        (this process is the only writer of the file, and every write goes through ``upsert_bars``, which
+        clears it): a warm store answers a descriptor query without a round trip to DuckDB."""
+        if symbols is not None and 0 < len(set(symbols)) <= _CACHED_READ_MAX:
+            return self._cached_bars(list(dict.fromkeys(symbols)), start, end)
         where: list[str] = []
         params: list[object] = []
         if symbols is not None:
@@ -166,6 +178,30 @@ class DuckDBStore:
         frame = self.con.execute(sql + " ORDER BY symbol, session", params).df()
         frame["session"] = pd.to_datetime(frame["session"]).dt.date
         return frame
+
+    def _cached_bars(self, symbols: list[str], start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+        cache = self.__dict__.setdefault("_bar_cache", OrderedDict())
+        parts = []
+        for symbol in symbols:
+            series = cache.get(symbol)
+            if series is None:
+                series = self.con.execute(
+                    "SELECT * FROM bars WHERE symbol = ? ORDER BY session", [symbol]
+                ).df()
+                series["session"] = pd.to_datetime(series["session"]).dt.date
+                cache[symbol] = series
+                while len(cache) > _BAR_CACHE_SYMBOLS:
+                    cache.popitem(last=False)
+            cache.move_to_end(symbol)
+            days = series["session"]
+            lo = 0 if start is None else int(days.searchsorted(start, side="left"))
+            hi = len(series) if end is None else int(days.searchsorted(end, side="right"))
+            parts.append(series.iloc[lo:hi])
+        # sorted by symbol like the SQL path; a copy, so callers may change their frame freely
+        found = sorted((p for p in parts if len(p)), key=lambda p: str(p["symbol"].iloc[0]))
+        if not found:
+            return parts[0].copy()
+        return found[0].reset_index(drop=True) if len(found) == 1 else pd.concat(found, ignore_index=True)
 
     def symbols(self) -> list[str]:
         return [r[0] for r in self.con.execute("SELECT DISTINCT symbol FROM bars ORDER BY 1").fetchall()]
