@@ -67,7 +67,7 @@ class Desk:
         options.setdefault("near_dup_threshold", self.settings.near_dup_threshold)
         report = ingest_news(self.store, paths, **options)
         # only what this run stored: earlier articles are linked already
-        self.link_articles(list(getattr(report, "new_ids", [])) or [])
+        self.link_articles(report.new_ids)
         return report
 
     def link_articles(self, article_ids: Sequence[str] | None = None) -> int:

@@ -26,6 +26,7 @@ from movedesk.models import (
     Article,
     Citation,
     Company,
+    Driver,
     Explanation,
     Extraction,
     Move,
@@ -157,7 +158,7 @@ def _benchmark_moves(desk: Desk, company: Company, session: dt.date) -> list[Mov
 
 
 def _verdict(
-    desk: Desk, company: Company, session: dt.date, moves: Sequence[Move], drivers: Sequence[object]
+    desk: Desk, company: Company, session: dt.date, moves: Sequence[Move], drivers: Sequence[Driver]
 ) -> tuple[Verdict, float, dict[str, float]]:
     """Market-wide when the benchmark moved abnormally and the stock did not beyond it; sector-wide when
     peers moved alike; stock-specific when drivers have enough evidence; else unexplained."""
@@ -170,7 +171,7 @@ def _verdict(
     )
     peer = _peer_mean(desk, company, session)
     own = float(np.mean([m.close_pct for m in moves if m.close_pct is not None] or [0.0]))
-    top = max((getattr(d, "score", 0.0) for d in drivers), default=0.0)
+    top = max((d.score for d in drivers), default=0.0)
     inputs = {
         "max_abs_z": round(max_z, 3),
         "market_day": float(market_day),

@@ -269,7 +269,7 @@ class DuckDBStore:
         if company is not None:
             # ids from the small link table first; the time range stays on the articles scan itself so
             # DuckDB can skip row groups by their min/max publish time (cost stays flat as the store grows)
-            links = ["company_id = ?"] + [w for w in where]
+            links = ["company_id = ?", *where]
             where.append(f"id IN (SELECT article_id FROM article_companies WHERE {' AND '.join(links)})")
             params.extend([company, *params])
         sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
