@@ -70,15 +70,15 @@ def _movedesk(path: str, limit: int | None, db: str, workers: int, out: Any) -> 
         setattr(owner, name, wrapper)
 
     timed(ingest_module, "fingerprints", "fingerprints")
-    for name in ("add", "best_match", "prune", "remove"):
+    for name in ("add", "matcher", "prune", "remove"):
         timed(BandIndex, name, "index")
     for name in ("write_news_batch", "known_news_ids", "originals_by_hash", "news_originals_between"):
         timed(DuckDBStore, name, "writes")
 
     class Timed(Ingestor):
-        def process(self, batch: Any) -> None:
+        def process_table(self, batch: Any) -> None:
             t = time.perf_counter()
-            super().process(batch)
+            super().process_table(batch)
             spent["dedup_store"] += time.perf_counter() - t
 
     source = path

@@ -21,8 +21,9 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
@@ -95,31 +96,44 @@ def fingerprints(texts: Sequence[bytes], *, shingle: int = SHINGLE) -> Fingerpri
     in ``texts``, so the work is done in cache-sized chunks (same results, about twice as fast on long
     texts).
     """
-    n = len(texts)
-    if n < 2 or sum(len(t) for t in texts) <= CHUNK_BYTES:
-        return _fingerprints(texts, shingle, 0)
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    return fingerprints_joined(b"\n".join(texts) + b"\n" if texts else b"", offsets, shingle=shingle)
+
+
+def fingerprints_joined(data: bytes, offsets: np.ndarray, *, shingle: int = SHINGLE) -> Fingerprints:
+    """:func:`fingerprints` of texts given as one buffer: text ``i`` is ``data[offsets[i]:offsets[i + 1]]``
+    without its last byte, a newline (so ``data`` is ``b"\\n".join(texts) + b"\\n"``)."""
+    n = len(offsets) - 1
+    if n <= 0:
+        return Fingerprints([], np.full((0, NUM_PERM), _EMPTY, dtype=np.uint64))
+    buf = np.frombuffer(data, dtype=np.uint8)
     parts: list[Fingerprints] = []
-    start, size = 0, 0
-    for i, t in enumerate(texts):
-        size += len(t)
-        if size >= CHUNK_BYTES or i == n - 1:
-            parts.append(_fingerprints(texts[start : i + 1], shingle, start))
-            start, size = i + 1, 0
+    start = 0
+    while start < n:
+        end = int(np.searchsorted(offsets, offsets[start] + CHUNK_BYTES, side="left"))
+        end = min(max(end, start + 1), n)
+        local = offsets[start : end + 1] - offsets[start]
+        parts.append(_fingerprints(buf[offsets[start] : offsets[end]], local, shingle, start))
+        start = end
+    if len(parts) == 1:
+        return parts[0]
     return Fingerprints([h for p in parts for h in p.exact], np.concatenate([p.signatures for p in parts]))
 
 
-def _fingerprints(texts: Sequence[bytes], shingle: int, offset: int) -> Fingerprints:
-    """:func:`fingerprints` of ``texts``, which start at position ``offset`` of the caller's sequence."""
-    n = len(texts)
+#: ASCII upper case to lower case, every other byte as it is.
+_LOWER = np.arange(256, dtype=np.uint8)
+_LOWER[65:91] += 32
+
+
+def _fingerprints(chunk: np.ndarray, offs: np.ndarray, shingle: int, offset: int) -> Fingerprints:
+    """:func:`fingerprints` of the texts in ``chunk`` (each ending in a newline; text ``i`` starts at
+    ``offs[i]``), which start at position ``offset`` of the caller's sequence."""
+    n = len(offs) - 1
     sig = np.full((n, NUM_PERM), _EMPTY, dtype=np.uint64)
-    if n == 0:
-        return Fingerprints([], sig)
-    raw = np.frombuffer(b"\n".join(texts) + b"\n" + bytes(8), dtype=np.uint8)
-    upper = (raw >= 65) & (raw <= 90)
-    data = raw | (upper.view(np.uint8) << 5)
-    size = len(data) - 8
-    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=n)
-    doc_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    size = len(chunk)
+    data = np.zeros(size + 8, dtype=np.uint8)
+    np.take(_LOWER, chunk, out=data[:size])
     sep = data[:size] <= 32  # space, tab, newlines and other controls separate words
     is_start = ~sep
     is_start[1:] &= sep[:-1]
@@ -127,7 +141,8 @@ def _fingerprints(texts: Sequence[bytes], shingle: int, offset: int) -> Fingerpr
     is_end[:-1] &= sep[1:]
     starts = np.flatnonzero(is_start)
     ends = np.flatnonzero(is_end) + 1
-    doc = np.searchsorted(doc_start, starts, side="right") - 1
+    words_per_doc = np.add.reduceat(is_start.view(np.uint8), offs[:-1], dtype=np.int64)
+    doc = np.repeat(np.arange(n), words_per_doc)
     # A word's hash: its first 8 and last 8 bytes (the whole word up to 16 bytes) and its length, read as
     # unaligned little-endian uint64s straight from the byte buffer.
     u64 = np.ndarray(shape=(size,), dtype="<u8", buffer=data.data, strides=(1,))
@@ -137,7 +152,7 @@ def _fingerprints(texts: Sequence[bytes], shingle: int, offset: int) -> Fingerpr
     last = u64[np.maximum(ends - 8, starts)] & mask
     with np.errstate(over="ignore"):
         words = _mix64(first ^ ((last + length * np.uint64(0x9E3779B97F4A7C15)) * np.uint64(0xD6E8FEB86659FD93)))
-    bounds = np.searchsorted(doc, np.arange(n + 1), side="left")
+    bounds = np.concatenate(([0], np.cumsum(words_per_doc)))
     wbytes = words.tobytes()
     exact = [hashlib.sha1(wbytes[bounds[i] * 8 : bounds[i + 1] * 8]).hexdigest() for i in range(n)]
     if len(words) == 0:
@@ -154,7 +169,6 @@ def _fingerprints(texts: Sequence[bytes], shingle: int, offset: int) -> Fingerpr
     else:
         s_hash = np.empty(0, dtype=np.uint64)
         s_doc = np.empty(0, dtype=np.int64)
-    words_per_doc = np.diff(bounds)
     short = np.flatnonzero((words_per_doc > 0) & (words_per_doc < k))
     if len(short):  # fewer than k words: one shingle of them all
         with np.errstate(over="ignore"):
@@ -272,6 +286,20 @@ class NearDupIndex:
                 best = (key, sim)
         return best
 
+    def batch_bands(self, prints: Fingerprints) -> list[Any]:
+        """Per row of ``prints``, what :meth:`add` and :meth:`matcher` take as its ``bands``."""
+        return list(prints.band_keys(self.hashranges))
+
+    def matcher(
+        self, published: Sequence[dt.datetime], signatures: np.ndarray, keys: Sequence[str], bands: Any = None
+    ) -> Callable[[int], tuple[str, float] | None]:
+        """``match(i)``: :meth:`best_match` of row ``i`` of a batch against the index as it is when asked."""
+
+        def match(i: int) -> tuple[str, float] | None:
+            return self.best_match(published[i], signatures[i], None if bands is None else bands[i])
+
+        return match
+
     def prune(self, before: dt.datetime) -> int:
         """Forget originals published before ``before`` (they can no longer match anything newer).
 
@@ -297,86 +325,183 @@ class NearDupIndex:
 
 
 class BandIndex(NearDupIndex):
-    """The same index with the LSH buckets kept in plain dicts: MinHash LSH banding without datasketch's
-    per-call overhead, for bulk ingest.
+    """The same index, with the LSH banding done for a whole batch at once in numpy, for bulk ingest.
 
-    Bucket keys are datasketch's (the big-endian bytes of each of its ``hashranges``), so two signatures
-    share a bucket here exactly when they do in :class:`datasketch.MinHashLSH` with the same threshold and
-    ``num_perm``; :meth:`best_match` (time window, estimated-Jaccard check, tie-break on the key) is
-    inherited, hence the same matches as :class:`NearDupIndex`. Pruning removes the old keys from their
-    buckets instead of rebuilding the whole index.
+    Bands are datasketch's (its ``hashranges`` for the same threshold and ``num_perm``), so two
+    signatures are candidates here exactly when they share a bucket in :class:`datasketch.MinHashLSH`.
+    :meth:`matcher` finds, for every row of a batch, the candidates that pass the time window and the
+    estimated-Jaccard threshold, among the originals indexed when the batch starts and the rows before it
+    in the batch, with one sort per band (each band's slice hashed to 64 bits; every candidate pair left
+    at the end is checked slice for slice, so a hash collision never makes one). The per-row look-up
+    then only asks which of those are still indexed (a row earlier in the batch may have become a member,
+    an original may have been replaced), and breaks ties as :meth:`NearDupIndex.best_match` does: the
+    highest similarity, then the smallest key. Hence the same matches as :class:`NearDupIndex`, without a
+    Python dict look-up per band and row.
     """
 
     def __post_init__(self) -> None:
         self.hashranges = list(_lsh_params(self.threshold))
-        self._tables: list[dict[bytes, set[str]]] = [{} for _ in self.hashranges]
-        self._keys: dict[str, list[bytes]] = {}
+        self._when: dict[str, int] = {}  # key -> publish time in microseconds since the epoch
 
     def add(
-        self, key: str, published: dt.datetime, signature: np.ndarray, cluster_id: str, bands: list[bytes] | None = None
+        self, key: str, published: dt.datetime, signature: np.ndarray, cluster_id: str, bands: Any = None
     ) -> None:
         if key in self.entries or _is_empty(signature):
             return
         self.entries[key] = _Entry(published, signature, cluster_id)
-        if bands is None:
-            bands = self._band_keys(signature)
-        self._keys[key] = bands
-        for band, table in zip(bands, self._tables, strict=True):
-            bucket = table.get(band)
-            if bucket is None:
-                table[band] = {key}
-            else:
-                bucket.add(key)
 
     def remove(self, key: str) -> None:
-        if self.entries.pop(key, None) is None:
-            return
-        for band, table in zip(self._keys.pop(key), self._tables, strict=True):
-            bucket = table[band]
-            bucket.discard(key)
-            if not bucket:
-                del table[band]
+        self.entries.pop(key, None)
+        self._when.pop(key, None)
 
-    def candidates(self, signature: np.ndarray, bands: list[bytes] | None = None) -> set[str]:
-        if bands is None:
-            bands = self._band_keys(signature)
-        found: set[str] = set()
-        for band, table in zip(bands, self._tables, strict=True):
-            bucket = table.get(band)
-            if bucket is not None:
-                found |= bucket
-        return found
+    def batch_bands(self, prints: Fingerprints) -> list[Any]:
+        return [None] * len(prints.exact)  # bands are computed by :meth:`matcher`
+
+    def candidates(self, signature: np.ndarray, bands: Any = None) -> set[str]:
+        """Indexed keys sharing at least one band with ``signature`` (exact slice comparison)."""
+        if not self.entries:
+            return set()
+        keys = list(self.entries)
+        stacked = np.stack([self.entries[k].signature for k in keys])
+        shared = np.zeros(len(keys), dtype=bool)
+        for a, b in self.hashranges:
+            shared |= (stacked[:, a:b] == signature[a:b]).all(axis=1)
+        return {k for k, s in zip(keys, shared.tolist(), strict=True) if s}
 
     def best_match(
-        self, published: dt.datetime, signature: np.ndarray, bands: list[bytes] | None = None
+        self, published: dt.datetime, signature: np.ndarray, bands: Any = None
     ) -> tuple[str, float] | None:
-        """As :meth:`NearDupIndex.best_match`, with the similarities of all candidates in one numpy pass
-        (templated stories can share buckets with hundreds of originals)."""
-        if not self.entries or _is_empty(signature):
-            return None
-        found = self.candidates(signature, bands)
-        if not found:
-            return None
-        keys = [k for k in found if abs(self.entries[k].published - published) <= self.window]
-        if not keys:
-            return None
-        stacked = np.stack([self.entries[k].signature for k in keys])
-        agree = np.count_nonzero(stacked == signature, axis=1).tolist()
-        best: tuple[str, float] | None = None
-        for key, count in zip(keys, agree, strict=True):
-            sim = float(count) / len(signature)
-            if sim >= self.threshold and (best is None or sim > best[1] or (sim == best[1] and key < best[0])):
-                best = (key, sim)
-        return best
+        """As :meth:`NearDupIndex.best_match` (one query; bulk ingest uses :meth:`matcher`)."""
+        return self.matcher([published], signature[None, :], ["\0query"])(0)
+
+    def matcher(
+        self, published: Sequence[dt.datetime], signatures: np.ndarray, keys: Sequence[str], bands: Any = None
+    ) -> Callable[[int], tuple[str, float] | None]:
+        """``match(i)``: :meth:`best_match` for row ``i`` of a batch, asked in row order while the caller
+        adds and removes originals; only rows before ``i`` and originals indexed now can be matched."""
+        found = self._qualifying(published, signatures)
+        entries = self.entries
+
+        def match(i: int) -> tuple[str, float] | None:
+            best: tuple[str, float] | None = None
+            for target, sim in found.get(i, ()):
+                key = target if isinstance(target, str) else keys[target]
+                if key not in entries:
+                    continue
+                if best is None or sim > best[1] or (sim == best[1] and key < best[0]):
+                    best = (key, sim)
+            return best
+
+        return match
+
+    def _qualifying(
+        self, published: Sequence[dt.datetime], signatures: np.ndarray
+    ) -> dict[int, list[tuple[str | int, float]]]:
+        """{batch row: [(indexed key, or earlier batch row, similarity)]} of pairs sharing a band, within
+        the window and at or above the threshold."""
+        n = len(signatures)
+        live = np.flatnonzero(~(signatures == _EMPTY).all(axis=1)) if n else np.empty(0, dtype=np.int64)
+        if len(live) == 0:
+            return {}
+        old_keys = list(self.entries)
+        m = len(old_keys)
+        q_sig = signatures[live]
+        q_when = np.array([_micros(published[i]) for i in live.tolist()], dtype=np.int64)
+        if m:
+            t_sig = np.concatenate((np.stack([self.entries[k].signature for k in old_keys]), q_sig))
+            when = self._when
+            for k in old_keys:
+                if k not in when:
+                    when[k] = _micros(self.entries[k].published)
+            t_when = np.concatenate((np.fromiter((when[k] for k in old_keys), dtype=np.int64, count=m), q_when))
+        else:
+            t_sig, t_when = q_sig, q_when
+        t_bands = _band_hashes(t_sig, self.hashranges)
+        q, t = _shared_band_pairs(t_bands, m)
+        # rows of the batch are matched only against rows before them (the index holds nothing later)
+        keep = (t < m) | (t - m < q)
+        keep &= np.abs(t_when[t] - q_when[q]) <= self.window // dt.timedelta(microseconds=1)
+        q, t = q[keep], t[keep]
+        if len(q) == 0:
+            return {}
+        counts = np.empty(len(q), dtype=np.int64)
+        step = 1 << 16
+        for s in range(0, len(q), step):
+            counts[s : s + step] = np.count_nonzero(q_sig[q[s : s + step]] == t_sig[t[s : s + step]], axis=1)
+        sims = counts.astype(np.float64) / signatures.shape[1]
+        keep = sims >= self.threshold
+        q, t, sims = q[keep], t[keep], sims[keep]
+        if len(q) == 0:
+            return {}
+        same = np.zeros(len(q), dtype=bool)
+        for a, b in self.hashranges:  # exact bucket equality (the 64-bit band hashes only proposed pairs)
+            same |= (q_sig[q, a:b] == t_sig[t, a:b]).all(axis=1)
+        out: dict[int, list[tuple[str | int, float]]] = {}
+        live_list = live.tolist()
+        for qi, ti, sim in zip(q[same].tolist(), t[same].tolist(), sims[same].tolist(), strict=True):
+            target: str | int = old_keys[ti] if ti < m else live_list[ti - m]
+            out.setdefault(live_list[qi], []).append((target, sim))
+        return out
 
     def prune(self, before: dt.datetime) -> int:
-        """As :meth:`NearDupIndex.prune` (same rule for when to prune), by removing keys from buckets."""
+        """As :meth:`NearDupIndex.prune` (same rule for when to prune)."""
         old = [k for k, e in self.entries.items() if e.published < before]
         if not old or len(old) * 2 < len(self.entries):
             return 0
         for key in old:
-            self.remove(key)
+            del self.entries[key]
+            self._when.pop(key, None)
         return len(old)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _micros(when: dt.datetime) -> int:
+    return (when - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def _band_hashes(signatures: np.ndarray, hashranges: Sequence[tuple[int, int]]) -> np.ndarray:
+    """(n, bands) uint64: each band's slice of every signature hashed to one word."""
+    out = np.empty((len(signatures), len(hashranges)), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k, (a, b) in enumerate(hashranges):
+            h = signatures[:, a].copy()
+            for c in range(a + 1, b):
+                h = h * _P + signatures[:, c]
+            out[:, k] = _mix64(h)
+    return out
+
+
+def _shared_band_pairs(bands: np.ndarray, first_query: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unique (query, target) pairs of rows with an equal band hash; queries are the rows from
+    ``first_query`` on (numbered from 0), targets any other row (numbered as in ``bands``)."""
+    total = len(bands)
+    is_query = np.zeros(total, dtype=bool)
+    is_query[first_query:] = True
+    codes: list[np.ndarray] = []
+    for k in range(bands.shape[1]):
+        order = np.argsort(bands[:, k], kind="stable")
+        s = bands[order, k]
+        head = np.empty(total, dtype=bool)
+        head[0] = True
+        np.not_equal(s[1:], s[:-1], out=head[1:])
+        gid = np.cumsum(head) - 1
+        starts = np.flatnonzero(head)
+        size = np.diff(np.append(starts, total))
+        qp = np.flatnonzero(is_query[order] & (size[gid] > 1))
+        if len(qp) == 0:
+            continue
+        cnt = size[gid[qp]]
+        rep = np.repeat(qp, cnt)
+        tp = np.repeat(starts[gid[qp]], cnt) + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        keep = tp != rep
+        codes.append((order[rep[keep]] - first_query) * total + order[tp[keep]])
+    if not codes:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    code = np.unique(np.concatenate(codes))
+    return code // total, code % total
 
 
 def _is_empty(signature: np.ndarray) -> bool:

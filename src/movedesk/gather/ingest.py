@@ -30,7 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from movedesk.errors import MovedeskError
+from movedesk.gather import columnar
 from movedesk.gather.dedup import WINDOW, BandIndex, Fingerprints, NearDupIndex, fingerprints, prepare
 from movedesk.gather.documents import is_url, load_document
 from movedesk.gather.fetch import Fetcher
@@ -275,10 +278,13 @@ class Ingestor:
 
     def _run(self, queries: Iterable[str | Path], build: BuildOptions, fetcher: Fetcher) -> None:
         opts = self.options
-        for query in queries:
+        for query in _expand(queries):
             batch: list[Article] = []
             if opts.progress:
                 opts.progress(Progress(str(query), self.items, self.batches, self.report))
+            if opts.fast and _is_parquet(query):
+                self._run_columnar(Path(query), build)
+                continue
             for item in iter_items(
                 query,
                 options=build,
@@ -301,61 +307,113 @@ class Ingestor:
                 self._commit(batch, str(query))
             self.report.not_modified = len(self.unmodified)
 
-    def _commit(self, batch: list[Article], query: str) -> None:
-        self.process(batch)
+    def _commit(self, batch: list[Article] | pa.Table, query: str) -> None:
+        if isinstance(batch, pa.Table):
+            self.process_table(batch)
+        else:
+            self.process(batch)
         self.batches += 1
         if self.options.progress:
             self.options.progress(Progress(query, self.items, self.batches, self.report))
 
+    def _run_columnar(self, path: Path, build: BuildOptions) -> None:
+        """A Parquet file record batch by record batch through :func:`columnar.build_table` (batches the
+        column builder cannot take through the per-row builder), committed every ``batch_size`` articles
+        in file order, as the per-row path does."""
+        from movedesk.providers.news.bulk import BulkSource, _build_rows_fast, _job, resolve_columns
+
+        ref = str(path)
+        source = BulkSource(options=build, column_map=self.options.column_map, fast=True)
+        pending: list[pa.Table] = []
+        count, row_no = 0, 0
+        columns: dict[str, str] | None = None
+        try:
+            for record_batch in source.batches(source.fetch(path)):
+                if columns is None:
+                    names = [n for n in record_batch.schema.names if n != "__error__"]
+                    columns = resolve_columns(names, self.options.column_map)
+                if columnar.fits(record_batch, columns, build):
+                    table, rejected = columnar.build_table(record_batch, columns, build, ref, row_no)
+                else:
+                    items = _build_rows_fast(_job(record_batch, columns, build, ref, row_no, fast=True))
+                    table = columnar.articles_table([x for x in items if isinstance(x, Article)])
+                    rejected = [x for x in items if isinstance(x, Rejection)]
+                row_no += record_batch.num_rows
+                self.items += record_batch.num_rows
+                self.report.rejected.extend((r.ref, r.reason) for r in rejected)
+                pending.append(table)
+                count += table.num_rows
+                while count >= self.options.batch_size:
+                    whole = pa.concat_tables(pending)
+                    self._commit(whole.slice(0, self.options.batch_size), ref)
+                    rest = whole.slice(self.options.batch_size)
+                    pending, count = [rest], rest.num_rows
+        except (MovedeskError, OSError, UnicodeError) as exc:
+            reason = exc.message if isinstance(exc, MovedeskError) else f"{type(exc).__name__}: {exc}"
+            self.report.rejected.append((ref, reason))
+        if count:
+            self._commit(pa.concat_tables(pending), ref)
+
     # -- one batch -------------------------------------------------------------------------------------
     def process(self, batch: Sequence[Article]) -> None:
         """De-duplicate one batch against the store and the run so far, and write it in one transaction."""
-        unique: dict[str, Article] = {}
-        for a in batch:
-            unique.setdefault(a.id, a)
-        candidates = [i for i in unique if i not in self.seen]
-        known = self.store.known_news_ids(candidates) | (set(unique) - set(candidates))
-        fresh = sorted((a for i, a in unique.items() if i not in known), key=lambda a: (a.published, a.id))
-        self.report.unchanged += len(batch) - len(fresh)
-        if not fresh:
+        self.process_table(columnar.articles_table(batch))
+
+    def process_table(self, batch: pa.Table) -> None:
+        """:meth:`process` of a batch given as a table with :data:`columnar.ARTICLE_SCHEMA`."""
+        ids: list[str] = batch.column("id").to_pylist()
+        first: dict[str, int] = {}
+        for pos, key in enumerate(ids):
+            first.setdefault(key, pos)
+        candidates = [i for i in first if i not in self.seen]
+        known = self.store.known_news_ids(candidates) | (set(first) - set(candidates))
+        stamps = batch.column("published").to_pylist()
+        order = sorted((p for i, p in first.items() if i not in known), key=lambda p: (stamps[p], ids[p]))
+        self.report.unchanged += batch.num_rows - len(order)
+        if not order:
             return
-        prints = fingerprints([prepare(a.title, a.body, cjk=is_chinese(a.language)) for a in fresh])
-        bands = prints.band_keys(self.index.hashranges)
-        self._load_window(fresh[0].published - self.options.window, fresh[-1].published + self.options.window)
+        fresh = batch.take(pa.array(order, pa.int64()))
+        f_ids = [ids[p] for p in order]
+        f_pub: list[dt.datetime] = [stamps[p].astimezone(dt.UTC) for p in order]
+        prints = columnar.text_fingerprints(fresh)
+        bands = self.index.batch_bands(prints)
+        self._load_window(f_pub[0] - self.options.window, f_pub[-1] + self.options.window)
+        near_match = self.index.matcher(f_pub, prints.signatures, f_ids, bands)
         lookup = [h for h in set(prints.exact) if h not in self.exact]
         for h, stored_hit in self.store.originals_by_hash(lookup).items():
             self.exact.setdefault(h, stored_hit)
+        rows = _Rows(fresh, f_pub)
 
-        originals: dict[str, Article] = {}
+        originals: dict[str, int] = {}  # original id -> its row in ``fresh``
         clusters: dict[str, str] = {}  # original id -> its cluster id (set when written)
         new_prints: dict[str, tuple[str, str, dt.datetime]] = {}
         members: list[dict[str, Any]] = []
         demoted: list[str] = []
         reassign: list[tuple[str, str]] = []
-        for i, art in enumerate(fresh):
-            self.seen.add(art.id)
+        for i, (key, published) in enumerate(zip(f_ids, f_pub, strict=True)):
+            self.seen.add(key)
             h, sig, band = prints.exact[i], prints.signatures[i], bands[i]
             match: tuple[str, dt.datetime, str, str, float] | None = None
             hit = self.exact.get(h)
             if hit is not None:
                 match = (hit[0], hit[1], hit[2], "exact", 1.0)
             else:
-                near = self.index.best_match(art.published, sig, band)
+                near = near_match(i)
                 if near is not None:
-                    key = near[0]
-                    match = (key, self.index.published_of(key), self.index.cluster_of(key), "near", near[1])
+                    found = near[0]
+                    match = (found, self.index.published_of(found), self.index.cluster_of(found), "near", near[1])
             if match is None:
-                originals[art.id] = art
-                clusters[art.id] = art.id
-                new_prints[art.id] = (art.id, h, art.published)
-                self.index.add(art.id, art.published, sig, art.id, band)
-                self.exact[h] = (art.id, art.published, art.id)
-                self.hash_of[art.id] = h
+                originals[key] = i
+                clusters[key] = key
+                new_prints[key] = (key, h, published)
+                self.index.add(key, published, sig, key, band)
+                self.exact[h] = (key, published, key)
+                self.hash_of[key] = h
                 continue
             orig_id, orig_published, cluster, relation, sim = match
             self.report.duplicates += 1
-            if art.published >= orig_published:
-                members.append(_member(art, cluster, orig_id, relation, sim))
+            if published >= orig_published:
+                members.append(rows.member(i, cluster, orig_id, relation, sim))
                 continue
             # The newcomer was published earlier: it becomes the cluster's original.
             old = originals.pop(orig_id, None)
@@ -363,28 +421,39 @@ class Ingestor:
             if old is None:
                 stored_old = self.store.article(orig_id)
                 demoted.append(orig_id)
+                if stored_old is not None:
+                    members.append(_member(stored_old, cluster, key, relation, sim))
             else:
                 new_prints.pop(orig_id, None)
-                stored_old = old
-            if stored_old is not None:
-                members.append(_member(stored_old, cluster, art.id, relation, sim))
-            originals[art.id] = art
-            clusters[art.id] = cluster
-            new_prints[art.id] = (art.id, h, art.published)
+                members.append(rows.member(old, cluster, key, relation, sim))
+            originals[key] = i
+            clusters[key] = cluster
+            new_prints[key] = (key, h, published)
             self.index.remove(orig_id)
-            self.index.add(art.id, art.published, sig, cluster, band)
+            self.index.add(key, published, sig, cluster, band)
             old_hash = self.hash_of.pop(orig_id, h)
-            for key in {h, old_hash}:
-                self.exact[key] = (art.id, art.published, cluster)
-            self.hash_of[art.id] = h
-            reassign.append((cluster, art.id))
-        stored = list(originals.values())
-        self.report.new += self.store.write_news_batch(
-            stored, list(new_prints.values()), members, demoted=demoted, reassign=reassign, clusters=clusters
+            for k in {h, old_hash}:
+                self.exact[k] = (key, published, cluster)
+            self.hash_of[key] = h
+            reassign.append((cluster, key))
+        stored = fresh.take(pa.array(list(originals.values()), pa.int64()))
+        stored = stored.set_column(
+            stored.schema.get_field_index("cluster_id"),
+            "cluster_id",
+            pa.array([clusters[k] for k in originals], pa.string()),
         )
-        self.report.new_ids.extend(a.id for a in stored)
+        write_arrow = getattr(self.store, "write_news_arrow", None)
+        if write_arrow is not None:
+            new = write_arrow(stored, list(new_prints.values()), members, demoted=demoted, reassign=reassign)
+        else:
+            new = self.store.write_news_batch(
+                columnar.table_articles(stored), list(new_prints.values()), members, demoted=demoted,
+                reassign=reassign,
+            )
+        self.report.new += int(new)
+        self.report.new_ids.extend(originals)
         # Inputs usually run forward in time: keep the index to what newer items can still match.
-        horizon = fresh[0].published - 2 * self.options.window
+        horizon = f_pub[0] - 2 * self.options.window
         if self.index.prune(horizon):
             self.loaded.cut(horizon)
 
@@ -398,11 +467,52 @@ class Ingestor:
             prints: Fingerprints = fingerprints(
                 [prepare(title, body, cjk=is_chinese(lang)) for _i, title, body, lang, _p, _c in rows]
             )
-            bands = prints.band_keys(self.index.hashranges)
+            bands = self.index.batch_bands(prints)
             for j, (aid, _t, _b, _l, published, cluster) in enumerate(rows):
                 self.index.add(aid, published, prints.signatures[j], cluster, bands[j])
                 self.exact.setdefault(prints.exact[j], (aid, published, cluster))
                 self.hash_of.setdefault(aid, prints.exact[j])
+
+
+class _Rows:
+    """Row access to a batch table for the few rows that become duplicate records."""
+
+    def __init__(self, table: pa.Table, published: list[dt.datetime]) -> None:
+        self.table = table
+        self.published = published
+
+    def _col(self, name: str) -> Any:
+        return self.table.column(name)
+
+    def member(self, i: int, cluster: str, original: str, relation: str, sim: float) -> dict[str, Any]:
+        return {
+            "member_id": self._col("id")[i].as_py(),
+            "cluster_id": cluster,
+            "original_id": original,
+            "relation": relation,
+            "similarity": round(sim, 4),
+            "source": self._col("source")[i].as_py(),
+            "url": self._col("url")[i].as_py(),
+            "title": self._col("title")[i].as_py(),
+            "published": self.published[i],
+            "first_seen": self._col("first_seen")[i].as_py().astimezone(dt.UTC),
+        }
+
+
+def _expand(queries: Iterable[str | Path]) -> Iterator[str | Path]:
+    """Folders as the files in them that :func:`iter_items` would read, in its order; the rest as given."""
+    for query in queries:
+        if not (isinstance(query, str) and is_url(query)) and Path(query).is_dir():
+            yield from sorted(p for p in Path(query).rglob("*") if p.is_file() and p.suffix.lower() in SUFFIX_KIND)
+        else:
+            yield query
+
+
+def _is_parquet(query: str | Path) -> bool:
+    if isinstance(query, str) and is_url(query):
+        return False
+    path = Path(query)
+    return path.suffix.lower() in (".parquet", ".pq") and path.is_file()
 
 
 def _member(a: Article, cluster: str, original: str, relation: str, sim: float) -> dict[str, Any]:

@@ -26,7 +26,8 @@ import ahocorasick
 from movedesk.errors import DataValidationError
 
 _LEAD = r"(?:(?:the|a|an)\s+)?"
-_NOUN = r"(?:report|story|article|interview|investigation|scoop|editorial|op-ed|reporting|reports|stories)"
+_NOUN_WORDS = "report|story|article|interview|investigation|scoop|editorial|op-ed|reporting|reports|stories"
+_NOUN = r"(?:" + _NOUN_WORDS + ")"
 _BEFORE_EN = re.compile(
     r"(?i:"
     r"(?:\b(?:as\s+)?(?:first\s+|earlier\s+|previously\s+|originally\s+|also\s+)?reported\s+"
@@ -165,3 +166,40 @@ def extract_relays(text: str, *, exclude: tuple[str, ...] | list[str] = ()) -> l
         if _is_relay(text, start, end, alias):
             out.append(outlet)
     return out
+
+
+#: Last words of every relay cue that comes before an outlet (_BEFORE_EN ends in one of them, then
+#: whitespace and an optional article), and first words of every cue that comes after one (_AFTER_EN).
+_CUE_LAST = "by|in|on|to|from|with|citing|told|telling|tells|per|via"
+_CUE_AFTER_ADVERBS = "first|earlier|previously|also|has|had|have|recently|exclusively|originally|separately"
+_CUE_AFTER_VERBS = "reported|reports|reporting|said|says|wrote|writes|cited|revealed|disclosed|quoted|broke"
+
+
+@functools.cache
+def relay_cue_pattern(exclude: tuple[str, ...] = ()) -> str:
+    """An RE2 pattern that matches every text in which :func:`extract_relays` (with ``exclude``) can find
+    a relay, and few others: an outlet alias with a cue word right before or after it, or any Chinese
+    alias. Bulk ingest runs it over whole batches and scans only the texts it matches.
+
+    On ASCII text (the only text bulk ingest gives it) it is looser than the scan everywhere: no word
+    boundaries (the scan looks at 90-character windows, whose edges can fall inside a word), any run of
+    non-word characters where the scan wants whitespace, only the last word of the cues before an alias.
+    (Beyond ASCII, Python's case-insensitive matching knows a few letters RE2's does not, such as "ı".)
+    """
+    skip = {canonical_outlet(x) or x for x in exclude}
+    aliases = sorted((a for a, o in _outlets().canonical.items() if o not in skip), key=len, reverse=True)
+    latin = "|".join(re.escape(a) for a in aliases if not _is_cjk(a[0]))
+    cjk = "|".join(re.escape(a) for a in aliases if _is_cjk(a[0]))
+    gap = "[^0-9A-Za-z_]"
+    parts = []
+    if latin:
+        parts.append(f"(?i:{_CUE_LAST}){gap}+(?:(?i:the|a|an){gap}+)?(?:{latin})")
+        after = (
+            f"(?:['’](?i:s))?(?:{gap}+(?i:news))?{gap}+(?:(?i:{_CUE_AFTER_ADVERBS}){gap}+)?(?i:{_CUE_AFTER_VERBS})"
+            f"|['’](?i:s){gap}+(?:(?i:earlier|exclusive|latest){gap}+)?(?i:{_NOUN_WORDS})"
+            f"|{gap}*,{gap}*(?i:citing|quoting)"
+        )
+        parts.append(f"(?:{latin})(?:{after})")
+    if cjk:
+        parts.append(f"(?:{cjk})")
+    return "|".join(parts) or "$^"

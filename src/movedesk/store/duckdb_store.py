@@ -658,6 +658,19 @@ class DuckDBStore:
                 )
         return new
 
+    def write_news_arrow(
+        self,
+        table: Any,
+        fingerprints: Sequence[tuple[str, str, dt.datetime]],
+        members: Sequence[dict[str, Any]],
+        *,
+        demoted: Sequence[str] = (),
+        reassign: Sequence[tuple[str, str]] = (),
+    ) -> int:
+        """As :meth:`write_news_batch`, with the articles already a ``pyarrow.Table`` in the articles table's
+        column order, cluster ids set and ids unique (bulk ingest builds its batches column-wise)."""
+        return self.write_news_batch(table, fingerprints, members, demoted=demoted, reassign=reassign)
+
     def news_members(self, *, cluster_id: str | None = None, member_id: str | None = None) -> list[dict[str, Any]]:
         """Duplicate records of a cluster (or the one record of a member id), earliest first."""
         self._news_schema()
@@ -764,6 +777,8 @@ def _article_frame(articles: Sequence[Article], clusters: Mapping[str, str] | No
     Arrow without converting Python objects; the stored rows are those of the former pandas frame)."""
     import pyarrow as pa
 
+    if isinstance(articles, pa.Table):  # already columns (write_news_arrow)
+        return articles
     seen: set[str] = set()
     rows = [a for a in articles if not (a.id in seen or seen.add(a.id))]  # type: ignore[func-returns-value]
     text, texts, stamp = pa.string(), pa.list_(pa.string()), pa.timestamp("us", tz="UTC")
