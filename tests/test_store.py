@@ -137,3 +137,50 @@ def test_cached_bar_reads_match_the_database_and_see_new_writes(store) -> None: 
     changed.loc[1, "close"] = 1.25
     store.upsert_bars(changed)
     assert store.bars(["AAA"], dt.date(2024, 1, 3))["close"].tolist() == [1.25]
+
+
+def test_company_news_window_and_order(store) -> None:  # type: ignore[no-untyped-def]
+    store.upsert_articles([_article(i, i) for i in range(1, 8)])
+    store.link_companies([(f"a{i}", "X") for i in (1, 3, 4, 6)] + [("a2", "Y"), ("a4", "Y")])
+    since = dt.datetime(2024, 12, 23, 3, tzinfo=dt.UTC)
+    until = dt.datetime(2024, 12, 23, 6, tzinfo=dt.UTC)
+    assert [a.id for a in store.articles(company="X", since=since, until=until)] == ["a6", "a4", "a3"]
+    assert [a.id for a in store.articles(company="X", limit=2)] == ["a6", "a4"]
+    assert store.articles(company="Z") == []
+    assert store.articles(company="Y", since=until) == []
+
+
+def test_extractions_batch_read(store) -> None:  # type: ignore[no-untyped-def]
+    store.upsert_articles([_article(1, 1), _article(2, 2)])
+    store.put_extraction("a1", "v1", {"n": 1})
+    store.put_extraction("a2", "v2", {"n": 2})
+    assert store.extractions(["a1", "a2", "a1", "nope"], "v1") == {"a1": {"n": 1}}
+    assert store.extractions([], "v1") == {}
+
+
+def test_last_closes_skip_flagged_bars_and_keep_the_newest(store) -> None:  # type: ignore[no-untyped-def]
+    bars = _bars()
+    extra = pd.DataFrame(
+        {
+            "symbol": ["AAA", "BBB", "BBB"],
+            "session": [dt.date(2024, 1, 4), dt.date(2024, 1, 3), dt.date(2024, 1, 4)],
+            "open": [1.0, 5.0, 5.0],
+            "high": [1.0, 5.0, 5.0],
+            "low": [1.0, 5.0, 5.0],
+            "close": [1.3, 5.2, 5.3],
+            "volume": [1.0, 1.0, 1.0],
+            "flags": [None, None, None],
+        }
+    )
+    store.upsert_bars(pd.concat([bars, extra], ignore_index=True))
+    got = store.last_closes(["BBB", "AAA"], dt.date(2024, 1, 1), dt.date(2024, 1, 4))
+    rows = list(got.itertuples(index=False, name=None))
+    # AAA: the two newest; BBB: its 2024-01-02 bar is flagged, so only the two clean ones
+    assert rows == [
+        ("AAA", dt.date(2024, 1, 4), 1.3),
+        ("AAA", dt.date(2024, 1, 3), 1.2),
+        ("BBB", dt.date(2024, 1, 4), 5.3),
+        ("BBB", dt.date(2024, 1, 3), 5.2),
+    ]
+    assert store.last_closes(["AAA"], dt.date(2024, 1, 1), dt.date(2024, 1, 2), n=2)["close"].tolist() == [1.1]
+    assert store.last_closes([], dt.date(2024, 1, 1), dt.date(2024, 1, 2)).empty

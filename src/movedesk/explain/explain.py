@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Sequence
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -76,9 +76,18 @@ def explain(
     bench_moves = _benchmark_moves(desk, company, session)
     since = cutoff - dt.timedelta(days=desk.settings.lookback_days)
     articles = desk.store.articles(company=company.id, since=since, until=cutoff)
-    docs = [_with_relays(a, extraction_for(desk, a)) for a in articles]
+    docs = [_with_relays(a, x) for a, x in zip(articles, extractions_for(desk, articles), strict=True)]
     direction = int(np.sign(sum(m.close_pct or 0.0 for m in moves)))
-    drivers = select_drivers(rank_drivers(company.id, docs, cutoff=cutoff, direction=direction, labels=theme_labels()))
+    ranked = rank_drivers(
+        company.id,
+        docs,
+        cutoff=cutoff,
+        direction=direction,
+        labels=theme_labels(),
+        market_themes=market_themes(),
+        market_share=_market_share(moves),
+    )
+    drivers = select_drivers(ranked)
     verdict, confidence, inputs = _verdict(desk, company, session, moves, drivers)
     return Explanation(
         company=company,
@@ -121,11 +130,28 @@ def extraction_for(desk: Desk, article: Article) -> Extraction:
     version = pipeline_key()
     cached = desk.store.extraction(article.id, version)
     if cached is not None:
-        cached = {k: v for k, v in cached.items() if k not in ("schema_version", "kind")}
-        return Extraction.model_validate(cached)
+        return _from_payload(cached)
     extraction = pipeline.extract_article(article, desk.registry)
     desk.store.put_extraction(article.id, version, extraction.to_json_dict())
     return extraction
+
+
+def extractions_for(desk: Desk, articles: Sequence[Article]) -> list[Extraction]:
+    """Extractions of many articles: cached ones in one store query, the rest computed once and cached."""
+    version = pipeline_key()
+    cached = desk.store.extractions([a.id for a in articles], version)
+    out = []
+    for article in articles:
+        payload = cached.get(article.id)
+        if payload is None:
+            out.append(extraction_for(desk, article))
+        else:
+            out.append(_from_payload(payload))
+    return out
+
+
+def _from_payload(payload: dict[str, Any]) -> Extraction:
+    return Extraction.model_validate({k: v for k, v in payload.items() if k not in ("schema_version", "kind")})
 
 
 def _with_relays(article: Article, extraction: Extraction) -> tuple[Article, Extraction]:
@@ -140,6 +166,22 @@ def theme_labels() -> dict[str, str]:
     from movedesk.extract.themes import theme_labels as labels
 
     return labels()
+
+
+def market_themes() -> frozenset[str]:
+    from movedesk.extract.themes import market_themes as themes
+
+    return themes()
+
+
+def _market_share(moves: Sequence[Move]) -> float:
+    """How much of the stock's move its benchmark shared (0…1, mean over listings; 1 when unknown)."""
+    shares = [
+        min(1.0, max(0.0, m.benchmark_pct / m.close_pct))
+        for m in moves
+        if m.benchmark_pct is not None and m.close_pct
+    ]
+    return float(np.mean(shares)) if shares else 1.0
 
 
 def _benchmark_moves(desk: Desk, company: Company, session: dt.date) -> list[Move]:
@@ -204,14 +246,12 @@ def _peer_mean(desk: Desk, company: Company, session: dt.date) -> float | None:
     ]
     if not peers:
         return None
-    bars = desk.store.bars(peers[:200], session - dt.timedelta(days=14), session)
-    # per symbol (in symbol order, bars sorted by session): the last two clean bars, the last on the session
-    clean = bars[bars["flags"].isna()]
-    grouped = clean.groupby("symbol")
-    last = grouped.nth(-1).set_index("symbol")
-    prev = grouped.nth(-2).set_index("symbol")["close"].rename("prev_close")
-    pairs = last[last["session"] == session].join(prev, how="inner")
-    changes = ((pairs["close"] / pairs["prev_close"] - 1) * 100).tolist()
+    # per peer the last two clean closes (newest first): a change counts when the newer one is the session's
+    closes = desk.store.last_closes(peers[:200], session - dt.timedelta(days=14), session, n=2)
+    latest: dict[str, list[tuple[dt.date, float]]] = {}
+    for symbol, day, close in closes.itertuples(index=False, name=None):
+        latest.setdefault(symbol, []).append((day, close))
+    changes = [(p[0][1] / p[1][1] - 1) * 100 for p in latest.values() if len(p) == 2 and p[0][0] == session]
     return float(np.mean(changes)) if len(changes) >= 3 else None
 
 

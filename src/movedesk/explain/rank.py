@@ -19,6 +19,11 @@ score = 0.20·relevance + 0.25·headline + 0.15·evidence + 0.10·recency + 0.05
 - source: the source weight (1.0 for every source until weights are configured);
 - corroboration: independent outlets (sources and the outlets they relay) / 3, capped at 1.
 
+Market themes (``scope: market`` in themes.yaml: macro data, rate cuts) explain the market's part of a move,
+not a stock's abnormal return: their score is multiplied by ``0.5 + 0.5·market_share``, where market_share
+(0…1) is how much of the stock's move its benchmark shared that day (1 when unknown). The factor is shown
+as the ``market_scope`` part.
+
 A driver needs a score of at least ``MIN_DRIVER_SCORE`` to be reported, and at least
 ``RELATIVE_CUT`` of the best driver's score (side themes that a story merely touches are dropped):
 thin evidence gives "unexplained", never an invented reason.
@@ -84,6 +89,8 @@ def rank_drivers(
     cutoff: dt.datetime,
     direction: int,
     labels: Mapping[str, str],
+    market_themes: frozenset[str] = frozenset(),
+    market_share: float = 1.0,
 ) -> list[Driver]:
     """Drivers for the company from (article, extraction) pairs, best first, ties broken by theme name."""
     by_theme: dict[str, list[tuple[Article, Extraction, Span]]] = defaultdict(list)
@@ -123,6 +130,9 @@ def rank_drivers(
             "corroboration": corroboration,
         }
         score = sum(WEIGHTS[k] * v for k, v in parts.items())
+        if theme in market_themes:
+            parts["market_scope"] = 0.5 + 0.5 * min(1.0, max(0.0, market_share))
+            score *= parts["market_scope"]
         # English reports first (the brief is in English), then oldest first, then in reading order
         order = {a.id: (a.language != "en", a.published) for a, _, _ in items}
         spans = tuple(sorted({s for _, _, s in items}, key=lambda s: (*order[s.article_id], s.article_id, s.start)))

@@ -24,6 +24,12 @@ class Theme:
     description: str
     en: tuple[str, ...]
     zh: tuple[str, ...]
+    #: "company" (news about the firm itself) or "market" (economy-wide news: it explains the market's
+    #: part of a move, not a stock's abnormal return)
+    scope: str = "company"
+
+
+SCOPES = ("company", "market")
 
 
 def _parse(data: Any, source: str) -> tuple[Theme, ...]:
@@ -37,6 +43,9 @@ def _parse(data: Any, source: str) -> tuple[Theme, ...]:
         zh = spec.get("zh") or []
         if not isinstance(en, list) or not isinstance(zh, list) or not (en or zh):
             raise DataValidationError(f"{source}: theme {tid!r} needs 'en' and/or 'zh' cue lists")
+        scope = str(spec.get("scope") or "company")
+        if scope not in SCOPES:
+            raise DataValidationError(f"{source}: theme {tid!r} has scope {scope!r}; use one of {', '.join(SCOPES)}")
         out.append(
             Theme(
                 str(tid),
@@ -44,6 +53,7 @@ def _parse(data: Any, source: str) -> tuple[Theme, ...]:
                 str(spec.get("description") or ""),
                 tuple(str(c) for c in en),
                 tuple(str(c) for c in zh),
+                scope,
             )
         )
     return tuple(out)
@@ -62,6 +72,11 @@ def themes() -> tuple[Theme, ...]:
 
 def theme_labels() -> dict[str, str]:
     return {t.id: t.label for t in themes()}
+
+
+def market_themes() -> frozenset[str]:
+    """Themes about the whole economy or market (``scope: market`` in themes.yaml)."""
+    return frozenset(t.id for t in themes() if t.scope == "market")
 
 
 @functools.cache

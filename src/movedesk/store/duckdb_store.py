@@ -267,11 +267,19 @@ class DuckDBStore:
             where.append("published <= ?")
             params.append(until)
         if company is not None:
-            # ids from the small link table first; the time range stays on the articles scan itself so
-            # DuckDB can skip row groups by their min/max publish time (cost stays flat as the store grows)
-            links = ["company_id = ?", *where]
-            where.append(f"id IN (SELECT article_id FROM article_companies WHERE {' AND '.join(links)})")
-            params.extend([company, *params])
+            # ids from the small link table (it keeps each article's publish time) first, then the articles
+            # by key: the wide articles table is never scanned, so the cost stays flat as the store grows
+            ids = [
+                r[0]
+                for r in self.con.execute(
+                    "SELECT article_id FROM article_companies WHERE " + " AND ".join(["company_id = ?", *where]),
+                    [company, *params],
+                ).fetchall()
+            ]
+            if not ids:
+                return []
+            where = [f"id IN ({', '.join('?' * len(ids))})"]
+            params = list(ids)
         sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -295,6 +303,34 @@ class DuckDBStore:
             "SELECT payload FROM extractions WHERE article_id = ? AND pipeline = ?", [article_id, pipeline]
         ).fetchone()
         return json.loads(row[0]) if row else None
+
+    def extractions(self, article_ids: Sequence[str], pipeline: str) -> dict[str, dict[str, Any]]:
+        """Cached extractions of many articles in one query: {article id: payload} for those stored."""
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = self.con.execute(
+            f"SELECT article_id, payload FROM extractions WHERE pipeline = ? AND article_id IN ({marks})",
+            [pipeline, *ids],
+        ).fetchall()
+        return {r[0]: json.loads(r[1]) for r in rows}
+
+    def last_closes(self, symbols: Sequence[str], start: dt.date, end: dt.date, *, n: int = 2) -> pd.DataFrame:
+        """The last ``n`` clean closes (no flag) of each symbol in [start, end]: columns symbol, session, close,
+        newest first per symbol. One aggregate query instead of every bar of every symbol."""
+        symbols = list(dict.fromkeys(symbols))
+        if not symbols:
+            return pd.DataFrame(columns=["symbol", "session", "close"])
+        frame = self.con.execute(
+            f"""SELECT symbol, session, close FROM bars
+                WHERE symbol IN ({', '.join('?' * len(symbols))}) AND session BETWEEN ? AND ? AND flags IS NULL
+                QUALIFY row_number() OVER (PARTITION BY symbol ORDER BY session DESC) <= ?
+                ORDER BY symbol, session DESC""",
+            [*symbols, start, end, n],
+        ).df()
+        frame["session"] = pd.to_datetime(frame["session"]).dt.date
+        return frame
 
     def put_brief(self, slug: str, company_id: str, session: dt.date, payload: dict[str, Any]) -> None:
         self.con.execute(

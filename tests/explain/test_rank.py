@@ -1,0 +1,64 @@
+"""Driver ranking on items we wrote: evidence must be about the company; market themes explain the market."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from movedesk.explain.explain import _market_share, market_themes, theme_labels
+from movedesk.explain.rank import rank_drivers, select_drivers
+from movedesk.extract.pipeline import extract_article
+from movedesk.models import Article, Move
+from movedesk.registry import default_registry
+
+CUTOFF = dt.datetime(2011, 4, 21, 21, tzinfo=dt.UTC)
+
+
+def _doc(title: str, body: str, hours_before: int = 3) -> tuple[Article, object]:
+    t = CUTOFF - dt.timedelta(hours=hours_before)
+    article = Article(id=title[:12], source="desk", title=title, body=body, published=t, first_seen=t)
+    return article, extract_article(article, default_registry())
+
+
+def _rank(docs: list, share: float) -> list:  # type: ignore[type-arg]
+    return rank_drivers(
+        "AAPL", docs, cutoff=CUTOFF, direction=1, labels=theme_labels(),
+        market_themes=market_themes(), market_share=share,
+    )
+
+
+DOCS = [
+    _doc(
+        "Apple shares jump as the economy steadies and quarterly results beat estimates",
+        "Apple said quarterly profit rose on strong iPhone sales. Apple also said the economy and consumer "
+        "prices helped demand, while inflation stayed low. Apple shares rose 7 percent.",
+    )
+]
+
+
+def test_market_themes_are_data_and_include_macro() -> None:
+    assert "macro" in market_themes() and "earnings" not in market_themes()
+
+
+def test_market_theme_is_discounted_when_the_stock_moved_on_its_own() -> None:
+    together = {d.theme: d for d in _rank(DOCS, share=1.0)}
+    alone = {d.theme: d for d in _rank(DOCS, share=0.0)}
+    assert together["macro"].score_parts["market_scope"] == 1.0
+    assert alone["macro"].score == pytest.approx(together["macro"].score * 0.5, abs=1e-3)
+    # company themes are untouched by the market's share of the move
+    assert alone["earnings"].score == together["earnings"].score
+    assert "market_scope" not in alone["earnings"].score_parts
+    assert select_drivers(_rank(DOCS, share=0.0))[0].theme == "earnings"
+
+
+def test_market_share_of_a_move() -> None:
+    day = dt.date(2011, 4, 21)
+
+    def mv(close: float, bench: float | None) -> Move:
+        return Move(symbol="AAPL", session=day, close=1.0, close_pct=close, benchmark_pct=bench)
+
+    assert _market_share([mv(8.0, 0.4)]) == 0.05
+    assert _market_share([mv(-3.0, 1.0)]) == 0.0  # the market went the other way
+    assert _market_share([mv(1.0, 2.0)]) == 1.0
+    assert _market_share([mv(2.0, None)]) == 1.0  # unknown: no discount
