@@ -21,6 +21,8 @@ import hashlib
 import json
 import logging
 import os
+import re
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -134,7 +136,7 @@ def _overlap_score(pred: Sequence[tuple[int, int]], gold: Sequence[tuple[int, in
 def predicted_spans(mentions: Sequence[Any], shift: int = 0) -> list[tuple[int, int]]:
     """Linked mention spans as an annotator marks entities: no coreference, and a ticker right after the
     company's name ("Lyft Inc <LYFT.O>") is part of that one mention, not a second one."""
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, str]] = []
     ordered = sorted(mentions, key=lambda m: m.start)
     for i, m in enumerate(ordered):
         if m.method == "coref":
@@ -143,11 +145,60 @@ def predicted_spans(mentions: Sequence[Any], shift: int = 0) -> list[tuple[int, 
             p.company_id == m.company_id and 0 <= m.start - p.end <= 4 for p in ordered[max(0, i - 3) : i]
         ):
             continue
-        spans.append((m.start - shift, m.end - shift))
-    return _merge(spans)
+        spans.append((m.start - shift, m.end - shift, m.company_id))
+    # adjacent mentions merge only when they are one company ("Apple Inc ( AAPL.O )"); "JPMorgan, HSBC"
+    # are two entities (until 2026-11-27 they were merged into one span and scored as one)
+    out: list[tuple[int, int, str]] = []
+    for s, e, cid in sorted(spans):
+        if out and s - out[-1][1] <= 3 and (cid == out[-1][2] or s < out[-1][1]):
+            out[-1] = (out[-1][0], max(e, out[-1][1]), out[-1][2])
+        else:
+            out.append((s, e, cid))
+    return [(s, e) for s, e, _ in out]
 
 
-def eval_companies_finentity(shared: Path, sample: int | None = None) -> list[Result]:
+def gold_is_company(registry: Any, surface: str) -> bool:
+    """True when a gold entity's text can name a registry company: it is an alias (or one with its
+    corporate suffix stripped) written the way the alias is: "oil", "Oil" are not OIL (Oil India), and
+    "central bank" is not Central Bank (of India); "RCom" (RCOM) and "Maruti" (MARUTI) are."""
+    from movedesk.extract.entities import _strip_suffix
+    from movedesk.registry import normalise_alias
+
+    spellings = _alias_spellings(registry)
+    for cand in (surface, _strip_suffix(surface)):
+        for alias in spellings.get(normalise_alias(cand), ()):
+            if cand == alias:
+                return True
+            letters = [ch for ch in alias if ch.isalpha()]
+            if letters and all(ch.isupper() for ch in letters):
+                if sum(ch.isupper() for ch in cand) >= 2 or (len(letters) >= 4 and cand[:1].isupper()):
+                    return True  # in capitals, as a brand ("RCom", "IndiGo") or as a name ("Sebi", "Maruti")
+            elif cand[:1].isupper() or not alias[:1].isupper():
+                return True
+    return False
+
+
+_SPELLINGS: weakref.WeakKeyDictionary[Any, dict[str, set[str]]] = weakref.WeakKeyDictionary()
+
+
+def _alias_spellings(registry: Any) -> dict[str, set[str]]:
+    """Every written form of each normalised alias key of a registry (cached per registry)."""
+    if registry not in _SPELLINGS:
+        from movedesk.extract.entities import _strip_suffix
+        from movedesk.registry import normalise_alias, ticker_variants
+
+        table: dict[str, set[str]] = {}
+        for c in registry:
+            names = {c.id, c.name, *c.aliases, *([c.short_name] if c.short_name else [])}
+            for lst in c.listings:
+                names |= ticker_variants(lst.symbol)
+            for n in names | {_strip_suffix(n) for n in names}:
+                table.setdefault(normalise_alias(n), set()).add(n)
+        _SPELLINGS[registry] = table
+    return _SPELLINGS[registry]
+
+
+def eval_companies_finentity(shared: Path, sample: int | None = None, *, case_aware: bool = True) -> list[Result]:
     import pandas as pd
 
     from movedesk.extract.entities import _strip_suffix
@@ -166,7 +217,9 @@ def eval_companies_finentity(shared: Path, sample: int | None = None) -> list[Re
     )
 
     def resolvable(name: str) -> bool:
-        return normalise_alias(name) in reg.by_alias or normalise_alias(_strip_suffix(name)) in reg.by_alias
+        if not case_aware:  # the definition used until 2026-11-27
+            return normalise_alias(name) in reg.by_alias or normalise_alias(_strip_suffix(name)) in reg.by_alias
+        return gold_is_company(reg, name)
 
     for r in rows:
         text = str(r.text)
@@ -184,19 +237,36 @@ def eval_companies_finentity(shared: Path, sample: int | None = None) -> list[Re
     return [every, known]
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Adjacent mentions of one entity ("Apple Inc ( AAPL.O )") count as one predicted span."""
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s - out[-1][1] <= 3:
-            out[-1] = (out[-1][0], max(e, out[-1][1]))
-        else:
-            out.append((s, e))
-    return out
+#: SEntFiN entity-list rows that are not companies although no alias says so by its wording
+_SENTFIN_NOT_COMPANY = {"REGORG", "COMMODITIES", "COMMEX", "BANKNIFTY", "TIN", "NICKEL", "PLATINUM", "INDIA"}
+_SENTFIN_GENERIC = re.compile(
+    r"\b(?:stocks?|sectors?|space|companies|companis|comapanies|cos|industry|markets?|shares|bonds?|funds?|"
+    r"players|makers|counters|pack|firms|manufacturers|investors|assets|indices|economy|prices|metals?|"
+    r"jewellery|banks|crops|contracts|names)\b"
+)
 
 
-def sentfin_registry(shared: Path) -> Any:
-    """A registry of the SEntFiN entity list (MIT): one company per NSE symbol with its aliases."""
+def sentfin_is_category(symbol: str, aliases: Sequence[str]) -> bool:
+    """True for the SEntFiN entity-list rows that are sectors, markets, currencies, commodities or
+    regulators ("STKSPACE": stock, stocks; "CURRENCY": rupee; "REGORG": Sebi, Supreme Court) rather than
+    a company: an all-lowercase alias or a generic plural ("steel stocks", "PSU banks") marks them."""
+    if symbol in _SENTFIN_NOT_COMPANY:
+        return True
+    for a in aliases:
+        if a == symbol:
+            continue
+        if a[:1].islower() and not any(ch.isupper() for ch in a):
+            return True
+        if _SENTFIN_GENERIC.search(a):
+            return True
+    return False
+
+
+def sentfin_registry(shared: Path, *, companies_only: bool = True) -> Any:
+    """A registry of the SEntFiN entity list (MIT): one company per NSE symbol with its aliases.
+
+    ``companies_only`` (the default since 2026-11-27) leaves out the rows that are sectors, markets,
+    currencies or regulators (``sentfin_is_category``): a company linker should not link "stocks"."""
     import pandas as pd
 
     from movedesk.models import Company
@@ -206,20 +276,20 @@ def sentfin_registry(shared: Path) -> Any:
     companies = []
     for r in _rows(ents):
         aliases = [str(a).strip() for a in r.aliases if str(a).strip()]
-        if not aliases:
+        if not aliases or (companies_only and sentfin_is_category(str(r.symbol), aliases)):
             continue
         companies.append(Company(id=str(r.symbol), name=aliases[0], aliases=tuple(aliases[1:])))
     return Registry(companies)
 
 
-def eval_companies_sentfin(shared: Path, sample: int | None = None) -> list[Result]:
+def eval_companies_sentfin(shared: Path, sample: int | None = None, *, companies_only: bool = True) -> list[Result]:
     import pandas as pd
 
     from movedesk.extract.pipeline import run
     from movedesk.registry import normalise_alias
 
     df = pd.read_parquet(shared / "data" / "labelled" / "sentfin_v1.parquet")
-    reg = sentfin_registry(shared)
+    reg = sentfin_registry(shared, companies_only=companies_only)
     heads: dict[int, tuple[str, list[str]]] = {}
     for r in _rows(df):
         heads.setdefault(int(r.headline_id), (str(r.text), []))[1].append(str(r.entity))
@@ -228,14 +298,18 @@ def eval_companies_sentfin(shared: Path, sample: int | None = None) -> list[Resu
         "companies",
         "sentfin",
         len(items),
-        note="registry = SEntFiN entity list; gold incl. markets, currencies, regulators",
+        note="registry = SEntFiN entity list (companies only); gold incl. sectors, markets, currencies, regulators",
     )
-    known = Result("companies", "sentfin/in-registry", len(items), note="gold entities that are registry aliases")
+    known = Result(
+        "companies", "sentfin/in-registry", len(items), note="gold entities that are aliases of a listed company"
+    )
     for hid, (text, ents) in items:
         gold: list[tuple[int, int]] = []
         low = text.lower()
         for ent in ents:
-            i = text.find(ent)
+            # the first word-bounded occurrence ("Jet" in "SpiceJet jumps, Jet soars" is the second)
+            hit = re.search(r"(?<!\w)" + re.escape(ent) + r"(?!\w)", text) if companies_only else None
+            i = hit.start() if hit else text.find(ent)
             if i < 0:
                 i = low.find(ent.lower())
             if i >= 0:
@@ -246,7 +320,15 @@ def eval_companies_sentfin(shared: Path, sample: int | None = None) -> list[Resu
         pred = predicted_spans(doc.mentions, shift=1)
         tp, fp, fn = _overlap_score(pred, gold)
         every.tp, every.fp, every.fn = every.tp + tp, every.fp + fp, every.fn + fn
-        gold_known = [g for g in gold if normalise_alias(text[g[0] : g[1]]) in reg.by_alias]
+        gold_known = [
+            g
+            for g in gold
+            if (
+                gold_is_company(reg, text[g[0] : g[1]])
+                if companies_only
+                else normalise_alias(text[g[0] : g[1]]) in reg.by_alias
+            )
+        ]
         other = [g for g in gold if g not in gold_known]
         scored = [p for p in pred if not any(p[0] < g1 and g0 < p[1] for g0, g1 in other)]
         tp, fp, fn = _overlap_score(scored, gold_known)

@@ -14,6 +14,7 @@ import functools
 import logging
 import re
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -21,7 +22,7 @@ import ahocorasick
 
 from movedesk.extract.component import Component
 from movedesk.extract.doc import Doc
-from movedesk.extract.text import CJK_RE, bounded, fold
+from movedesk.extract.text import CJK_RE, bounded, fold, is_word_char
 from movedesk.models import Article, Company
 from movedesk.models.news import Mention
 from movedesk.registry import Registry, normalise_alias, ticker_variants
@@ -118,8 +119,8 @@ def company_aliases(company: Company) -> dict[str, int]:
     symbols = {lst.symbol for lst in company.listings}
     roots = {s.split(".")[0].lstrip("^") for s in symbols}
     for name in names:
-        if (name in symbols or name.lstrip("^") in roots) and not any(ch.isdigit() for ch in name):
-            continue  # bare letter tickers link only in ticker context
+        if (name in symbols or name.lstrip("^") in roots) and not any(ch.isdigit() for ch in name) and len(name) < 3:
+            continue  # bare one- or two-letter tickers link only in ticker context; "IBM", "KKR", "CSX" are names
         if len(name) < 2 or (len(name) < 3 and not CJK_RE.search(name)):
             continue
         if name.upper() in _TICKER_STOP and name.isupper():
@@ -166,7 +167,7 @@ class CompanyMatcher:
         for end_idx, (key, entries) in self.automaton.iter(low):
             start = end_idx - len(key) + 1
             end = end_idx + 1
-            if bounded(text, start, end):
+            if bounded(text, start, end) or _bare_possessive(text, start, end, entries):
                 raw.append((start, end, entries))
         raw.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         out: list[tuple[int, int, tuple[AliasEntry, ...]]] = []
@@ -176,6 +177,17 @@ class CompanyMatcher:
                 out.append(h)
                 last_end = h[1]
         return out
+
+
+def _bare_possessive(text: str, start: int, end: int, entries: tuple[AliasEntry, ...]) -> bool:
+    """A name with a possessive or plural "s" but no apostrophe, as headlines often write it ("SBIs bond
+    issue", "Tech Mahindras balance sheet"): the name links without the "s". Not for common-word names
+    ("Targets"), and only when the "s" ends the word and the name starts with a capital."""
+    if end + 1 > len(text) or text[end] != "s" or (end + 1 < len(text) and is_word_char(text[end + 1])):
+        return False
+    if not text[start : start + 1].isupper() or any(e.flag == COMMON for e in entries):
+        return False
+    return start == 0 or not is_word_char(text[start - 1])
 
 
 _MATCHERS: weakref.WeakKeyDictionary[Registry, CompanyMatcher] = weakref.WeakKeyDictionary()
@@ -191,11 +203,14 @@ def matcher_for(registry: Registry) -> CompanyMatcher:
 
 
 #: names that are also a market or an everyday word and link only with a suffix or ticker ("Nasdaq Inc")
-_STRICT = {"nasdaq", "dow", "news", "reports", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+_STRICT = {"nasdaq", "dow", "msci", "news", "reports", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
            "oct", "nov", "dec"}  # fmt: skip
 _CONNECTORS = {"&", "of", "and", "de", "the"}
 _NOT_NAME = {"The", "Shares", "Reuters", "In", "On", "At", "For", "By", "With", "From", "As", "And", "Of", "Chief",
              "Executive", "Rival", "Peer", "Stock", "Company", "Investors", "Analysts", "Both"}  # fmt: skip
+
+
+_NAME_NUMBER = re.compile(r"\d+[A-Za-z][\w&-]*|\d+-[A-Za-z][\w-]*")  # "3M", "7-Eleven"; not "7%" or "2012"
 
 
 def _name_before(text: str, pos: int) -> tuple[int, int] | None:
@@ -207,7 +222,9 @@ def _name_before(text: str, pos: int) -> tuple[int, int] | None:
     keep: list[re.Match[str]] = []
     for w in reversed(words):
         tok = w.group()
-        if tok[0].isupper() or tok[0].isdigit() or tok in _CONNECTORS:
+        if tok[-1] in ",;" and any(not _SUFFIX_AFTER.fullmatch(k.group().rstrip(",")) for k in keep):
+            break  # "Zoom, Tesla Inc <TSLA.O>": the name is the last item of a list ("Tesla, Inc" is one)
+        if tok[0].isupper() or (tok[0].isdigit() and _NAME_NUMBER.fullmatch(tok)) or tok in _CONNECTORS:
             keep.insert(0, w)
             if len(keep) >= 6:
                 break
@@ -221,6 +238,90 @@ def _name_before(text: str, pos: int) -> tuple[int, int] | None:
 
 
 _BYLINE = re.compile(r"\((?:reporting|writing|editing|additional reporting|compiled) by[^)]*\)", re.IGNORECASE)
+#: Reuters contact lines "((name@thomsonreuters.com; +1 646 …; Twitter: @handle))": no company there
+_CONTACT = re.compile(r"\(\([^()]{0,400}?@[^()]{0,400}?(?:\)\)|$)")
+
+#: a capitalised word right after a one-word name that still leaves the name ours ("Infosys Ltd", "on Monday")
+_CONTINUATION = {
+    "Inc", "Corp", "Corporation", "Co", "Company", "Ltd", "Limited", "Plc", "PLC", "Holdings", "Group", "Stores",
+    "Brands", "Shares", "Share", "Stock", "Stocks", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+    "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
+    "Nov", "Dec", "Net", "Profit", "Profits", "Revenue", "Revenues", "Sales", "Results", "Earnings", "Chairman",
+    "Chief", "Board", "Management", "Dividend", "Bonus", "Rights", "Offer",
+}  # fmt: skip
+#: a capitalised word right before a name that does not make it part of a longer name ("Buy Infosys")
+_PREV_OK = {
+    "The", "A", "An", "And", "Or", "But", "In", "On", "At", "For", "By", "With", "From", "As", "Of", "To", "Both",
+    "Rival", "Peer", "Peers", "Rivals", "Unlike", "Like", "Buy", "Sell", "Hold", "Accumulate", "Avoid", "Exit",
+    "Short", "Book", "Add", "Reduce", "Neutral", "Outperform", "Underperform", "Overweight", "Underweight",
+    "While", "Whereas", "Meanwhile", "Also", "Shares", "Stock", "Stocks", "After", "Before", "Against", "Says",
+    "Said", "Sees", "See", "Why", "How", "What", "When", "Where", "Will", "Can", "May", "Should", "Would",
+    "Could", "Is", "Are", "Was", "Were", "Has", "Have", "Had", "Not", "No", "Yes", "Only", "Even", "Top", "Hot",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
+    "April", "June", "July", "August", "September", "October", "November", "December", "Then", "Now", "Today",
+    "Yesterday", "Earlier", "Later", "Last", "Next", "This", "That", "These", "Those", "Its", "Their",
+    "Although", "Though", "If", "Because", "Since", "Unless", "Whether", "Including", "Besides", "Despite",
+    "Until", "Once", "Over", "Under", "Between", "Among", "Amid", "Via", "Per", "So", "Yet", "Nor",
+}  # fmt: skip
+_NEXT_NAME = re.compile(r" ([A-Z][a-z]+)\b(?![-'’.]?\w)")
+_PREV_NAME = re.compile(r"\b([A-Z][a-z]+) $")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{3,}")
+
+
+def _title_case(text: str, start: int, end: int) -> bool:
+    """True when most longer words of the sentence around a hit are capitalised (a Title Case headline):
+    capitals are then no sign of a name."""
+    s, e = _sentence_bounds(text, start, end)
+    words = _WORD.findall(text[s:e])
+    return len(words) >= 4 and sum(w[0].islower() for w in words) < 0.2 * len(words)
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    """True when only spaces, quotes or brackets separate ``pos`` from the start of its sentence or line."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t\"'“‘([*•":
+        i -= 1
+    return i < 0 or text[i] in ".!?:;\n—-|"
+
+
+_ATTRIBUTION_BEFORE = re.compile(
+    r"(?:[:|]|\b(?:says|said|according to|appoints|appointed|names|named|hires|hired|elevates|ropes in))\s*$"
+)
+_ATTRIBUTION_AFTER = re.compile(r"\s*(?:$|[,;)\n]|\.(?:\s|$)| as\b)")
+
+
+def _person_slot(text: str, start: int, end: int) -> bool:
+    """True when two capitalised words at ``text[start:end]`` sit where news puts a person's name: an
+    attribution after a colon ("…: Deepak Mohoni", "…: Prakash Diwan, Brokerage"), a speaker before one
+    ("Deepak Mohoni: …") or an appointment ("appoints Deepak Amitabh as CMD")."""
+    before = text[max(0, start - 16) : start]
+    if _ATTRIBUTION_BEFORE.search(before) and _ATTRIBUTION_AFTER.match(text, end):
+        return True
+    return _sentence_initial(text, start) and text[end : end + 1] == ":"
+
+
+def _inside_longer_name(text: str, start: int, end: int, linked: Sequence[tuple[int, int]]) -> bool:
+    """True when a name hit is one word of a longer capitalised name the registry does not know: a person
+    ("Deepak Mohoni", "Ajay Piramal"), an agency ("Reserve Bank of India", "Shipping Ministry") or
+    another company. Acronyms, Title Case headlines and a word right after a linked name are exempt."""
+    surface = text[start:end]
+    letters = [ch for ch in surface if ch.isalpha()]
+    if not letters or all(ch.isupper() for ch in letters) or CJK_RE.search(surface):
+        return False
+    nxt = _NEXT_NAME.match(text, end) if " " not in surface else None
+    prev = _PREV_NAME.search(text, max(0, start - 30), start)
+    if nxt is not None and (nxt.group(1) in _CONTINUATION or not _person_slot(text, start, nxt.end())):
+        nxt = None  # "Verizon Wireless", "Amazon Studios": a unit or product of the company is still it
+    if prev is not None and (
+        prev.group(1) in _PREV_OK
+        or _sentence_initial(text, prev.start(1))
+        or any(s0 <= prev.start(1) < e0 for s0, e0 in linked)
+    ):
+        prev = None
+    if nxt is None and prev is None:
+        return False
+    return not _title_case(text, start, end)
 
 
 def _case_ok(surface: str, entry: AliasEntry) -> bool:
@@ -231,6 +332,8 @@ def _case_ok(surface: str, entry: AliasEntry) -> bool:
         letters = [ch for ch in surface if ch.isalpha()]
         if len(letters) >= 4 and surface[:1].isupper() and surface[1:].islower():
             return True  # "Sebi", "Smic": longer acronyms are often written as names
+        if len(letters) >= 4 and surface[:1].isupper() and any(ch.isupper() for ch in surface[1:]):
+            return True  # brand spellings with an inner capital: "RCom", "IndiGo" (no ordinary word has one)
         return all(ch.isupper() for ch in letters)
     if entry.flag == COMMON:
         return (surface[:1].isupper() and not surface.isupper()) or surface == entry.alias
@@ -243,13 +346,25 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return (s + 1 if s >= 0 else 0), (min(e_candidates) if e_candidates else len(text))
 
 
-def _common_context_ok(text: str, start: int, end: int, company_id: str, strong_ids: set[str]) -> bool:
+_CODE_AFTER = re.compile(r"\.[A-Z]{1,3}\b(?!\.\w)")
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or|&))\s*")
+
+
+def _common_context_ok(
+    text: str, start: int, end: int, company_id: str, strong_ids: set[str], linked: Sequence[tuple[int, int]] = ()
+) -> bool:
     if _EXCHANGE_TICKER.match(text, end + 1) or _RIC.match(text, end + 1) or _SUFFIX_AFTER.match(text, end):
         return True
     if normalise_alias(text[start:end]) in _STRICT:
         return False
     if company_id in strong_ids:
         return True
+    for s0, e0 in linked:  # "Apple and Microsoft", "Alphabet, Meta and Pinterest": listed with companies
+        gap = text[e0:start] if e0 <= start else text[end:s0] if s0 >= end else None
+        if gap is not None and len(gap) <= 8 and _LIST_GAP.fullmatch(gap):
+            return True
+    if _title_case(text, start, end):
+        return False  # capitals say nothing there: "Pharma Cos to Take IPO Path"
     if _SUFFIX_AFTER.match(text, end) or (text.startswith("'s", end) and _BUSINESS_CUES.match(text, end + 3)):
         return True
     if _EXCHANGE_TICKER.match(text, end + 1) or _RIC.match(text, end + 1):
@@ -358,21 +473,34 @@ def find_mentions(doc: Doc) -> list[Mention]:
             taken.append((m.start(1), m.end(2)))
 
     hits = matcher.hits(text)
-    bylines = [(m.start(), m.end()) for m in _BYLINE.finditer(text)] if "by " in text else []
-    if bylines:
-        hits = [h for h in hits if not any(b0 <= h[0] < b1 for b0, b1 in bylines)]
+    skip = [(m.start(), m.end()) for m in _BYLINE.finditer(text)] if "by " in text else []
+    if "((" in text:
+        skip += [(m.start(), m.end()) for m in _CONTACT.finditer(text)]
+    if skip:
+        hits = [h for h in hits if not any(b0 <= h[0] < b1 for b0, b1 in skip)]
     strong_ids = {mm.company_id for mm in mentions}
-    for start, end, entries in hits:
-        if any(e.flag == STRONG for e in entries) and _case_ok(text[start:end], entries[0]):
-            strong_ids.update(e.company_id for e in entries if e.flag == STRONG)
-        elif any(e.flag == CASED for e in entries) and _case_ok(text[start:end], entries[0]):
-            strong_ids.update(e.company_id for e in entries if e.flag == CASED)
+    linked = list(taken)
+    checked: list[tuple[int, int, list[AliasEntry]]] = []
     for start, end, entries in hits:
         if any(s <= start < e or s < end <= e for s, e in taken):
             continue
+        if (text[start - 1 : start] in ("<", ".") and text[end : end + 1] in (".", ">")) or _CODE_AFTER.match(
+            text, end
+        ):
+            continue  # a code the ticker reader did not know: "<ABC.AX>", "<.SPLRCS>", "CBS.UL", "KKR.AS"
         surface = text[start:end]
         ok = [e for e in entries if _case_ok(surface, e)]
-        ok = [e for e in ok if e.flag != COMMON or _common_context_ok(text, start, end, e.company_id, strong_ids)]
+        if not ok or _inside_longer_name(text, start, end, linked):
+            continue
+        if any(e.flag != COMMON for e in ok):
+            strong_ids.update(e.company_id for e in ok if e.flag != COMMON)
+            linked.append((start, end))
+        checked.append((start, end, ok))
+    for start, end, ok in checked:
+        surface = text[start:end]
+        ok = [
+            e for e in ok if e.flag != COMMON or _common_context_ok(text, start, end, e.company_id, strong_ids, linked)
+        ]
         if not ok:
             continue
         # ambiguous alias: prefer a company named unambiguously elsewhere in the text
