@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import sys
 import tempfile
@@ -29,6 +30,11 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _baseline(path: str, limit: int | None, db: str, out: Any) -> None:
     import duckdb
     import pandas as pd
@@ -39,13 +45,15 @@ def _baseline(path: str, limit: int | None, db: str, out: Any) -> None:
         cut = str(Path(db).with_suffix(".parquet"))
         pq.write_table(pq.read_table(path).slice(0, limit), cut)
         path = cut
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     frame = pd.read_parquet(path)
     con = duckdb.connect(db)
     con.register("frame", frame)
     con.execute("CREATE TABLE news AS SELECT * FROM frame")
     con.close()
-    out.put({"rows": len(frame), "seconds": time.perf_counter() - start, "rss_mb": _peak_rss_mb()})
+    out.put(
+        {"rows": len(frame), "seconds": time.perf_counter() - start, "cpu": _cpu() - cpu, "rss_mb": _peak_rss_mb()}
+    )
 
 
 def _movedesk(path: str, limit: int | None, db: str, workers: int, out: Any) -> None:
@@ -69,7 +77,7 @@ def _movedesk(path: str, limit: int | None, db: str, workers: int, out: Any) -> 
 
         setattr(owner, name, wrapper)
 
-    timed(ingest_module, "fingerprints", "fingerprints")
+    timed(ingest_module.columnar, "text_fingerprints", "fingerprints")
     for name in ("add", "matcher", "prune", "remove"):
         timed(BandIndex, name, "index")
     for name in ("write_news_batch", "known_news_ids", "originals_by_hash", "news_originals_between"):
@@ -103,7 +111,7 @@ def _movedesk(path: str, limit: int | None, db: str, workers: int, out: Any) -> 
         return wrapped()
 
     store.bulk_news_writes = timed_checkpoint  # type: ignore[method-assign]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     report = Timed(store, IngestOptions(batch_size=5_000, workers=workers)).run([source])
     seconds = time.perf_counter() - start
     counts = store.news_counts()
@@ -112,6 +120,7 @@ def _movedesk(path: str, limit: int | None, db: str, workers: int, out: Any) -> 
         {
             "rows": report.new + report.duplicates + report.unchanged + len(report.rejected),
             "seconds": seconds,
+            "cpu": _cpu() - cpu,
             "rss_mb": _peak_rss_mb(),
             "new": report.new,
             "duplicates": report.duplicates,
@@ -149,10 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     our_rate = ours["rows"] / ours["seconds"]
     print(f"input: {args.path} ({base['rows']:,} rows)")
     print(f"baseline pandas read + DuckDB insert: {base['seconds']:.2f} s, {base_rate:,.0f} rows/s, "
-          f"peak RSS {base['rss_mb']:,.0f} MB")
+          f"peak RSS {base['rss_mb']:,.0f} MB (CPU {base['cpu']:.2f} s)")
     print(f"movedesk ingest (parse, dedup, store; {args.workers} worker(s)): {ours['seconds']:.2f} s, "
           f"{our_rate:,.0f} articles/s, "
-          f"peak RSS {ours['rss_mb']:,.0f} MB")
+          f"peak RSS {ours['rss_mb']:,.0f} MB (CPU {ours['cpu']:.2f} s: {ours['rows'] / ours['cpu']:,.0f} articles per "
+          "CPU second)")
     parse = ours["seconds"] - ours["dedup_store_seconds"] - ours["checkpoint_seconds"]
     other = ours["dedup_store_seconds"] - ours["fingerprints_seconds"] - ours["index_seconds"] - ours["writes_seconds"]
     print(f"  of which reading + building rows {parse:.2f} s; de-duplication + store writes "
@@ -161,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
           f"other {other:.2f} s); final checkpoint {ours['checkpoint_seconds']:.2f} s")
     print(f"ratio movedesk / baseline: time ×{ours['seconds'] / base['seconds']:.2f}, "
           f"throughput {our_rate / base_rate:.2f}")
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"stored {ours['new']:,} articles; {ours['duplicates']:,} duplicates recorded in "
           f"{ours['clusters']:,} clusters, {ours['near_clusters']:,} of them near-duplicate clusters; "
           f"{ours['rejected']:,} rejected {ours['reasons'] or ''}")

@@ -446,3 +446,42 @@ def text_fingerprints(table: pa.Table) -> Fingerprints:
     bodies = table.column("body").to_pylist()
     langs = table.column("language").to_pylist()
     return fingerprints([prepare(t, b, cjk=is_chinese(lang)) for t, b, lang in zip(titles, bodies, langs, strict=True)])
+
+
+#: Columns :func:`with_fingerprints` adds to an articles table (dropped before it is stored).
+PRINT_COLUMNS = ("_exact", "_signature", "_words")
+
+
+def with_fingerprints(table: pa.Table) -> pa.Table:
+    """``table`` with its rows' fingerprints (text hash, MinHash signature, word count) as extra columns,
+    so that they can be taken in a background thread and travel with the rows into any batch."""
+    prints = text_fingerprints(table)
+    n = table.num_rows
+    sig = np.ascontiguousarray(prints.signatures, dtype=np.uint64)
+    words = prints.words if prints.words is not None else np.zeros(n, dtype=np.int64)
+    width = sig.shape[1] * 8
+    signature = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), n, [None, pa.py_buffer(sig.tobytes())])
+    return (
+        table.append_column("_exact", pa.array(prints.exact, _TEXT))
+        .append_column("_signature", signature)
+        .append_column("_words", pa.array(words, pa.int64()))
+    )
+
+
+def attached_fingerprints(table: pa.Table) -> Fingerprints:
+    """The fingerprints :func:`text_fingerprints` gives ``table`` (its rows in this order), from the
+    columns :func:`with_fingerprints` added. Texts of fewer words than a shingle get their signature for
+    their position here (it depends on it)."""
+    from movedesk.gather.dedup import SHINGLE, fingerprint_at, prepare
+    from movedesk.gather.language import is_chinese
+
+    n = table.num_rows
+    sig_col = table.column("_signature").combine_chunks()
+    width = sig_col.type.byte_width
+    raw = np.frombuffer(sig_col.buffers()[1], dtype=np.uint8)[sig_col.offset * width : (sig_col.offset + n) * width]
+    signatures = raw.view(np.uint64).reshape(n, width // 8).copy()
+    words = table.column("_words").to_numpy()
+    for i in np.flatnonzero((words > 0) & (words < SHINGLE)).tolist():
+        title, body, lang = (table.column(c)[i].as_py() for c in ("title", "body", "language"))
+        signatures[i] = fingerprint_at(prepare(title, body, cjk=is_chinese(lang)), i)
+    return Fingerprints(table.column("_exact").to_pylist(), signatures, words)

@@ -73,6 +73,9 @@ class Fingerprints:
 
     exact: list[str]
     signatures: np.ndarray  # (n, NUM_PERM) uint64
+    #: words in each text (texts with fewer than the shingle size have signatures that depend on their
+    #: position in the batch as well); None when not known
+    words: np.ndarray | None = None
 
     def band_keys(self, hashranges: Sequence[tuple[int, int]]) -> list[list[bytes]]:
         """The LSH bucket keys of every row, computed for the whole batch at once (as datasketch does)."""
@@ -106,7 +109,7 @@ def fingerprints_joined(data: bytes, offsets: np.ndarray, *, shingle: int = SHIN
     without its last byte, a newline (so ``data`` is ``b"\\n".join(texts) + b"\\n"``)."""
     n = len(offsets) - 1
     if n <= 0:
-        return Fingerprints([], np.full((0, NUM_PERM), _EMPTY, dtype=np.uint64))
+        return Fingerprints([], np.full((0, NUM_PERM), _EMPTY, dtype=np.uint64), np.zeros(0, dtype=np.int64))
     buf = np.frombuffer(data, dtype=np.uint8)
     parts: list[Fingerprints] = []
     start = 0
@@ -118,12 +121,11 @@ def fingerprints_joined(data: bytes, offsets: np.ndarray, *, shingle: int = SHIN
         start = end
     if len(parts) == 1:
         return parts[0]
-    return Fingerprints([h for p in parts for h in p.exact], np.concatenate([p.signatures for p in parts]))
-
-
-#: ASCII upper case to lower case, every other byte as it is.
-_LOWER = np.arange(256, dtype=np.uint8)
-_LOWER[65:91] += 32
+    return Fingerprints(
+        [h for p in parts for h in p.exact],
+        np.concatenate([p.signatures for p in parts]),
+        np.concatenate([p.words for p in parts if p.words is not None]),
+    )
 
 
 def _fingerprints(chunk: np.ndarray, offs: np.ndarray, shingle: int, offset: int) -> Fingerprints:
@@ -133,15 +135,16 @@ def _fingerprints(chunk: np.ndarray, offs: np.ndarray, shingle: int, offset: int
     sig = np.full((n, NUM_PERM), _EMPTY, dtype=np.uint64)
     size = len(chunk)
     data = np.zeros(size + 8, dtype=np.uint8)
-    np.take(_LOWER, chunk, out=data[:size])
-    sep = data[:size] <= 32  # space, tab, newlines and other controls separate words
-    is_start = ~sep
-    is_start[1:] &= sep[:-1]
-    is_end = ~sep
-    is_end[:-1] &= sep[1:]
-    starts = np.flatnonzero(is_start)
-    ends = np.flatnonzero(is_end) + 1
-    words_per_doc = np.add.reduceat(is_start.view(np.uint8), offs[:-1], dtype=np.int64)
+    with np.errstate(over="ignore"):
+        upper = (chunk - np.uint8(65)) < 26  # A-Z (other bytes wrap around to 26 and above)
+    np.bitwise_or(chunk, upper.view(np.uint8) << 5, out=data[:size])  # ASCII lower case
+    word = np.zeros(size + 2, dtype=np.int8)
+    np.greater(chunk, 32, out=word[1:-1].view(bool))  # space, tab, newlines and other controls separate words
+    edges = np.flatnonzero(np.diff(word))  # word starts and ends, alternately (every text ends in a newline)
+    starts = edges[0::2]
+    ends = edges[1::2]
+    bounds = np.searchsorted(starts, offs)
+    words_per_doc = np.diff(bounds)
     doc = np.repeat(np.arange(n), words_per_doc)
     # A word's hash: its first 8 and last 8 bytes (the whole word up to 16 bytes) and its length, read as
     # unaligned little-endian uint64s straight from the byte buffer.
@@ -152,11 +155,10 @@ def _fingerprints(chunk: np.ndarray, offs: np.ndarray, shingle: int, offset: int
     last = u64[np.maximum(ends - 8, starts)] & mask
     with np.errstate(over="ignore"):
         words = _mix64(first ^ ((last + length * np.uint64(0x9E3779B97F4A7C15)) * np.uint64(0xD6E8FEB86659FD93)))
-    bounds = np.concatenate(([0], np.cumsum(words_per_doc)))
     wbytes = words.tobytes()
     exact = [hashlib.sha1(wbytes[bounds[i] * 8 : bounds[i + 1] * 8]).hexdigest() for i in range(n)]
     if len(words) == 0:
-        return Fingerprints(exact, sig)
+        return Fingerprints(exact, sig, words_per_doc)
     k = shingle
     if len(words) >= k:
         same = doc[: len(doc) - k + 1] == doc[k - 1 :]
@@ -184,7 +186,13 @@ def _fingerprints(chunk: np.ndarray, offs: np.ndarray, shingle: int, offset: int
     values = mixed & _VALUE_MASK
     np.minimum.at(sig.reshape(-1), s_doc * NUM_PERM + bins, values)
     _densify(sig, words_per_doc > 0)
-    return Fingerprints(exact, sig)
+    return Fingerprints(exact, sig, words_per_doc)
+
+
+def fingerprint_at(text: bytes, position: int, *, shingle: int = SHINGLE) -> np.ndarray:
+    """The signature :func:`fingerprints` gives ``text`` at ``position`` of its batch."""
+    data = np.frombuffer(text + b"\n", dtype=np.uint8)
+    return _fingerprints(data, np.array([0, len(data)], dtype=np.int64), shingle, position).signatures[0]
 
 
 def _densify(sig: np.ndarray, has_words: np.ndarray) -> None:
@@ -194,8 +202,8 @@ def _densify(sig: np.ndarray, has_words: np.ndarray) -> None:
         return
     block = sig[rows]
     filled = block != _EMPTY
-    cols = np.arange(2 * NUM_PERM)
-    big = np.int64(4 * NUM_PERM)
+    cols = np.arange(2 * NUM_PERM, dtype=np.int16)  # small integers: a quarter of the memory traffic
+    big = np.int16(4 * NUM_PERM)
     pos = np.where(np.concatenate((filled, filled), axis=1), cols, big)
     nxt = np.minimum.accumulate(pos[:, ::-1], axis=1)[:, ::-1][:, :NUM_PERM]
     dist = (nxt - cols[:NUM_PERM]).astype(np.uint64)
