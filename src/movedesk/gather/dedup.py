@@ -138,9 +138,9 @@ def _fingerprints(chunk: np.ndarray, offs: np.ndarray, shingle: int, offset: int
     with np.errstate(over="ignore"):
         upper = (chunk - np.uint8(65)) < 26  # A-Z (other bytes wrap around to 26 and above)
     np.bitwise_or(chunk, upper.view(np.uint8) << 5, out=data[:size])  # ASCII lower case
-    word = np.zeros(size + 2, dtype=np.int8)
-    np.greater(chunk, 32, out=word[1:-1].view(bool))  # space, tab, newlines and other controls separate words
-    edges = np.flatnonzero(np.diff(word))  # word starts and ends, alternately (every text ends in a newline)
+    word = np.zeros(size + 2, dtype=bool)
+    np.greater(chunk, 32, out=word[1:-1])  # space, tab, newlines and other controls separate words
+    edges = np.flatnonzero(word[1:] != word[:-1])  # word starts and ends, alternately
     starts = edges[0::2]
     ends = edges[1::2]
     bounds = np.searchsorted(starts, offs)
@@ -155,8 +155,9 @@ def _fingerprints(chunk: np.ndarray, offs: np.ndarray, shingle: int, offset: int
     last = u64[np.maximum(ends - 8, starts)] & mask
     with np.errstate(over="ignore"):
         words = _mix64(first ^ ((last + length * np.uint64(0x9E3779B97F4A7C15)) * np.uint64(0xD6E8FEB86659FD93)))
-    wbytes = words.tobytes()
-    exact = [hashlib.sha1(wbytes[bounds[i] * 8 : bounds[i + 1] * 8]).hexdigest() for i in range(n)]
+    wbytes = memoryview(words.tobytes())
+    cuts = (bounds * 8).tolist()
+    exact = [hashlib.sha1(wbytes[cuts[i] : cuts[i + 1]]).hexdigest() for i in range(n)]
     if len(words) == 0:
         return Fingerprints(exact, sig, words_per_doc)
     k = shingle

@@ -633,6 +633,7 @@ class DuckDBStore:
         demoted: Sequence[str] = (),
         reassign: Sequence[tuple[str, str]] = (),
         clusters: Mapping[str, str] | None = None,
+        new_only: bool = False,
     ) -> int:
         """Store one ingest batch atomically; returns how many articles were new.
 
@@ -640,6 +641,7 @@ class DuckDBStore:
         the news_members table); ``demoted`` ids leave the articles table because an earlier-published
         member of their cluster replaces them (they are in ``members`` too); ``reassign`` is
         (cluster id, new original id); ``clusters`` sets articles' cluster ids (article id -> cluster id).
+        ``new_only`` says no article id is stored yet (a plain INSERT, which raises if one is).
         """
         self._news_schema()
         with self.transaction():
@@ -656,7 +658,7 @@ class DuckDBStore:
                     # ids are unique in the table, so the count DuckDB returns is the number of new rows
                     inserted = self.con.execute(
                         f"INSERT INTO articles SELECT {_ARTICLE_COLUMNS} FROM incoming_articles "
-                        "ON CONFLICT (id) DO NOTHING"
+                        + ("" if new_only else "ON CONFLICT (id) DO NOTHING")
                     ).fetchall()
                     new = int(inserted[0][0])
                 finally:
@@ -704,8 +706,14 @@ class DuckDBStore:
         reassign: Sequence[tuple[str, str]] = (),
     ) -> int:
         """As :meth:`write_news_batch`, with the articles already a ``pyarrow.Table`` in the articles table's
-        column order, cluster ids set and ids unique (bulk ingest builds its batches column-wise)."""
-        return self.write_news_batch(table, fingerprints, members, demoted=demoted, reassign=reassign)
+        column order, cluster ids set and ids unique (bulk ingest builds its batches column-wise) and, as
+        the caller checked, not stored yet: they go in with a plain INSERT (no conflict check), and the
+        whole batch again with the check if one was stored after all."""
+        batch = (table, fingerprints, members)
+        try:
+            return self.write_news_batch(*batch, demoted=demoted, reassign=reassign, new_only=True)
+        except (duckdb.ConstraintException, duckdb.TransactionException):  # the latter: raised while unwinding
+            return self.write_news_batch(*batch, demoted=demoted, reassign=reassign)
 
     def news_members(self, *, cluster_id: str | None = None, member_id: str | None = None) -> list[dict[str, Any]]:
         """Duplicate records of a cluster (or the one record of a member id), earliest first."""
