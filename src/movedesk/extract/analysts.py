@@ -21,7 +21,7 @@ import ahocorasick
 from movedesk.errors import DataValidationError
 from movedesk.extract.component import Component
 from movedesk.extract.doc import Doc
-from movedesk.extract.text import bounded, fold
+from movedesk.extract.text import CJK_RE, bounded, fold
 from movedesk.models.news import AnalystView, Span
 
 
@@ -121,6 +121,112 @@ _ZH_ANALYST = re.compile(
 )
 
 
+#: words right after a firm that make it the source of a view ("Jefferies analyst", "UBS downgraded",
+#: "Citi said", "Nomura Equity Research analyst", "HSBC's co-head of Asian economic research")
+_SOURCE_AFTER = re.compile(
+    r"(?:'s?|’s?)?(?:\s+(?:(?-i:[A-Z][\w&.'’-]*)|&|of|and|co-head|head|global|chief|senior|auto|equity|credit|rate|"
+    r"energy|economic|investment|fixed-income|currency|markets?|commodit(?:y|ies)|emerging|u\.s\.|[a-z]+-based|"
+    r"also|have|has|had|recently|earlier|previously|separately|meanwhile|last|this|next|week|month|year|on|late|"
+    r"early|still|which|both|who)){0,6}?\s*,?\s+(?:in an? (?:research |client |investor )?(?:note|report)|"
+    r"analysts?|strategists?|economists?|research(?:ers?)?|notes?|"
+    r"report|said|says|say|wrote|writes|told|upgraded|upgrades?|downgraded|downgrades?|cut|cuts|raised|raises|"
+    r"revealed|issued|published|flagged|highlighted|putting|placing|cutting|downgrading|upgrading|raising|lowering|lowered|lowers|decreased|increased|trimmed|boosted|lifted|slashed|reduced|hiked|rates|rated|initiated|initiates|reiterated|reiterates|maintained|maintains|kept|keeps|"
+    r"expects?|expected|sees|saw|estimates?|estimated|forecasts?|believes?|believed|predicts?|predicted|"
+    r"questioned|questions|cautioned|cautions|warned|warns|noted|notes|argued|argues|recommends?|recommended|"
+    r"added|adds|put|puts|placed|places|assigned|affirmed|affirms|revised|revises|started|starts|resumed|"
+    r"downgrade|upgrade|stated|calculated|projected|projects|thinks|think|views?|is (?:cautious|bullish|"
+    r"bearish|positive|negative|neutral|optimistic|pessimistic)|was (?:cautious|bullish|bearish|positive|"
+    r"negative)|were (?:cautious|bullish|bearish))\b",
+    re.IGNORECASE,
+)
+#: words right before a firm that make it the source ("an analyst at Sanford Bernstein", "according to DBS",
+#: "chief economist of JPMorgan", "SCOTT SUTHERLAND, ANALYST, WEDBUSH SECURITIES")
+_SOURCE_BEFORE = re.compile(
+    r"(?:\b(?:analysts?|strategists?|economists?|researchers?|research|strategy|director|head|partner|specialist|"
+    r"broker)(?:\s+(?:[A-Z][\w.'’&-]*|[a-z][\w-]*|&)){0,8}?(?:\s+(?:at|with|of|from|for|arm|unit|team|desk|division))+"
+    r"|\b(?:agency|agencies|firm|brokerage|broker|according to|cited by)"
+    r"|\b(?:upgrades?|downgrades?|ratings?|price targets?|notes?|reports?|views?|estimates?|forecasts?|"
+    r"recommendations?)\s+(?:from|by)"
+    r"|\b(?:downgraded|upgraded|downgrades|upgrades|cut|raised|lowered|rated)\b[^.;]{0,60}?\bby"
+    r"|\b(?:said|says|wrote|according to)\s+(?:[A-Z][\w.'’-]*\s+){1,3}(?:from|at|of|with)"
+    r"|\b(?:analysts?|strategists?|economists?|director|research director)\s*,)\s*(?:the\s+)?$",
+    re.IGNORECASE,
+)
+#: a firm named as a company rather than as the source of a view ("Credit Suisse shares fell",
+#: "Goldman's chief financial officer", "Morgan Stanley spokeswoman", "Mizuho's rivals", "DBS' move")
+_FIRM_AS_COMPANY = re.compile(
+    r"(?:'s?|’s?)?\s*(?:group\s+)?(?:shares?|stock|chief (?:executive|financial|operating|risk)|ceo|cfo|coo|"
+    r"chairman|president|executives?|board|"
+    r"spokes(?:wo)?m[ae]n|spokesperson|rivals?|peers?|move|results|earnings|profits?|revenues?|trading update|"
+    r"investment bank(?:ing)?|unit|division|subsidiary|employees|staff|bankers|traders|shareholders|bonus(?:es)?|"
+    r"(?:group\s+)?(?:inc|corp|plc|ag|sa|ltd)\b\.?(?:\s*[(<]\s*[A-Z0-9.]+\s*[)>])?|[(<]\s*[A-Z0-9]+\.[A-Z]{1,2}\s*[)>])",
+    re.IGNORECASE,
+)
+#: the firm's own business in its clause, when no analyst title is attached ("said it had positive
+#: contributions from its commodities business", "paid out $16 billion, 35.8 percent of its net revenue")
+_OWN_BUSINESS = re.compile(
+    r"\bits (?:own )?(?:\w+ ){0,2}(?:business|businesses|earnings|results|quarter|quarterly|profits?|revenues?|"
+    r"net revenue|compensation|employees|staff|shares|balance sheet|losses|trading|capital|annual report|"
+    r"first-quarter|second-quarter|third-quarter|fourth-quarter|bankers|clients)\b",
+    re.IGNORECASE,
+)
+#: a title right after the firm, with up to three words between ("Standard & Poor's earnings analyst",
+#: "Nomura Equity Research analyst", "Morgan Stanley chief economist")
+_TITLE_AFTER = re.compile(r"(?:'s?|’s?)?(?:\s+[\w&.'’-]+){0,3}?\s+(?:analysts?|strategists?|economists?)\b", re.I)
+#: the company speaking for itself (guidance to analysts, a filing, a memo): a firm in that sentence is the
+#: company, not an analyst
+_TOLD_ANALYSTS = re.compile(
+    r"\b(?:told|tell|telling|tells)\s+analysts\b|\bcall with analysts\b|\banalysts on a (?:conference )?call\b"
+    r"|\b(?:securities|regulatory|quarterly|annual) filing\b|\bin a filing\b|\bannual report\b|\bpress release\b"
+    r"|\b(?:internal )?memo to (?:staff|employees)\b",
+    re.IGNORECASE,
+)
+_TITLE_WORD = re.compile(
+    r"\b(?:analysts?|strategists?|economists?|research|strategy|director|head|partner|broker|specialist|note|"
+    r"rating|rates|target)\b",
+    re.IGNORECASE,
+)
+#: a rating agency acting on a country or its debt, not on a company (the view is about a company)
+_COUNTRY = (
+    r"(?:Greece|Cyprus|Spain|Italy|Portugal|Ireland|France|Germany|Netherlands|Belgium|Austria|Finland|Slovenia|"
+    r"Slovakia|Hungary|Iceland|Britain|United States|U\.S\.|Japan|China|India|Russia|Brazil|Argentina|Mexico|"
+    r"Turkey|Egypt|Ukraine|Venezuela|Dubai|Bahrain|Qatar|Saudi Arabia|Israel|South Africa|Korea|Indonesia|"
+    r"Vietnam|Thailand|Malaysia|Philippines|Pakistan|Poland|Romania|Latvia|Lithuania|Estonia|Croatia|Serbia)"
+)
+_NATIONALITY = (
+    r"(?:Greek|Cypriot|Spanish|Italian|Portuguese|Irish|French|German|Dutch|Belgian|Austrian|British|U\.S\.|"
+    r"Japanese|Chinese|Indian|Russian|Brazilian|Argentine|Mexican|Turkish|Egyptian|Ukrainian|Hungarian)"
+)
+#: a rating agency acting on a country or its debt, not on a company ("Fitch put Cyprus on rating watch",
+#: "Standard & Poor's downgraded 15 euro zone countries", "outlooks on German and Dutch debt")
+_SOVEREIGN = re.compile(
+    r"\bsovereign\b|\bcountr(?:y|y's|y’s|ies)\b|\bgovernment(?:'s|’s)? (?:debt|bonds?|rating)"
+    r"|\b" + _COUNTRY + r"(?:'s|’s|'|’)? (?:(?:long-term|short-term|foreign[- ]currency|local[- ]currency|"
+    r"sovereign|credit|debt|top|triple-A|AAA) )*(?:rating|debt|bonds?|outlook)"
+    r"|\b(?:cut|cuts|downgraded|downgrades|downgrade|upgraded|upgrades|raised|lowered|affirmed|rates|put|puts|"
+    r"placed|places) " + _COUNTRY + r"\b"
+    r"|\b" + _NATIONALITY + r"(?: and " + _NATIONALITY + r")? (?:government )?(?:debt|bonds|sovereign)"
+)
+
+
+def _is_source(text: str, s0: int, start: int, end: int, c1: int, firm: Firm) -> bool:
+    """True when the firm at text[start:end] is where a view comes from, not a company or a deal party."""
+    if CJK_RE.search(text[start:end]):
+        return True  # Chinese wording keeps the cue rules above
+    before = _SOURCE_BEFORE.search(text, max(s0, start - 90), start)
+    title_after = _TITLE_AFTER.match(text, end, min(c1, end + 60))
+    titled = title_after is not None or (before is not None and _TITLE_WORD.search(before.group()) is not None)
+    if not titled and _FIRM_AS_COMPANY.match(text, end):
+        return False  # "… analyst, Gartner Inc" is the source; "Goldman Sachs Group Inc ( GS.N )" is a company
+    after = title_after or _SOURCE_AFTER.match(text, end, min(c1, end + 120))
+    if not (after or before):
+        return False
+    clause = text[s0:c1]
+    if not titled and (_OWN_BUSINESS.search(text, end, c1) or _TOLD_ANALYSTS.search(text, s0, c1)):
+        return False  # the firm's own business or guidance: "CFO Gerspach did tell analysts that Citi expects…"
+    return titled or not (firm.kind == "rating_agency" and _SOVEREIGN.search(clause))
+
+
 def _stance(text: str) -> str:
     if _NEG.search(text) and not re.search(r"not (?:a )?(?:sell|negative)", text, re.IGNORECASE):
         return "negative"
@@ -157,12 +263,16 @@ def _analysts(doc: Doc) -> None:
         if hit[0] >= last_end:
             kept.append(hit)
             last_end = hit[1]
+    names: list[tuple[int, int]] = []  # analysts' names found so far: "JPMorgan analyst Ken Goldman"
     for k, (start, end, firm) in enumerate(kept):
         s0, s1 = doc.sentence_of(start)
-        if (firm.id, s0) in seen:
+        if (firm.id, s0) in seen or any(a <= start < b for a, b in names):
             continue
         sentence = text[s0:s1]
         if not (_ANALYST_CUE.search(sentence) or (_VIEW_VERB.search(sentence) and _EVALUATIVE.search(sentence))):
+            continue
+        c1_firm = min([s1] + [h[0] for h in kept[k + 1 :] if h[0] > end])
+        if not _is_source(text, s0, start, end, c1_firm, firm):
             continue
         seen.add((firm.id, s0))
         # the rationale: this sentence, plus a following "This is because…" sentence
@@ -184,6 +294,7 @@ def _analysts(doc: Doc) -> None:
         m = _NAME_AFTER_FIRM.match(text, end, s1)
         if m:
             analyst, title = m.group("name"), m.group("title")
+            names.append(m.span("name"))
         else:
             mb = _NAME_BEFORE_FIRM.search(text[max(s0, start - 120) : start])
             if mb:
