@@ -245,3 +245,11 @@ def test_timestamp_units_fit(unit: str) -> None:
     naive = pa.table({"title": ["t"], "published": pa.array([dt.datetime(2024, 1, 1)], pa.timestamp("ms"))})
     nb = naive.to_batches()[0]
     assert not columnar.fits(nb, resolve_columns(nb.schema.names), BuildOptions())
+
+
+def test_default_bands_are_datasketchs() -> None:
+    from datasketch import MinHashLSH
+
+    for threshold in (0.8,):
+        assert dedup._DEFAULT_RANGES[threshold] == tuple(MinHashLSH(threshold=threshold, num_perm=128).hashranges)
+    assert dedup._lsh_params.__wrapped__(0.7) == tuple(MinHashLSH(threshold=0.7, num_perm=128).hashranges)

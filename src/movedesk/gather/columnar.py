@@ -22,8 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import multiprocessing as mp
+import os
+import queue
 import re
-from collections.abc import Callable, Mapping, Sequence
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -485,3 +490,89 @@ def attached_fingerprints(table: pa.Table) -> Fingerprints:
         title, body, lang = (table.column(c)[i].as_py() for c in ("title", "body", "language"))
         signatures[i] = fingerprint_at(prepare(title, body, cjk=is_chinese(lang)), i)
     return Fingerprints(table.column("_exact").to_pylist(), signatures, words)
+
+
+Stream = Iterator[tuple[pa.Table, int, list[Rejection]]]
+
+
+def table_stream(path: Path, build: BuildOptions, column_map: Mapping[str, str] | None = None) -> Stream:
+    """(articles with their fingerprints, rows read, rejections) per record batch of a bulk file, in file
+    order. Batches :func:`fits` refuses go through the per-row builder. A file that cannot be read (any
+    further) ends with a rejection of the whole file, as ``iter_items`` reports it."""
+    from movedesk.providers.news.bulk import BulkSource, _build_rows_fast, _job, resolve_columns
+
+    ref = str(path)
+    source = BulkSource(options=build, column_map=column_map, fast=True)
+    row_no = 0
+    columns: dict[str, str] | None = None
+    try:
+        for record_batch in source.batches(source.fetch(path)):
+            if columns is None:
+                columns = resolve_columns([n for n in record_batch.schema.names if n != "__error__"], column_map)
+            if fits(record_batch, columns, build):
+                table, rejected = build_table(record_batch, columns, build, ref, row_no)
+            else:
+                items = _build_rows_fast(_job(record_batch, columns, build, ref, row_no, fast=True))
+                table = articles_table([x for x in items if isinstance(x, Article)])
+                rejected = [x for x in items if isinstance(x, Rejection)]
+            row_no += record_batch.num_rows
+            yield with_fingerprints(table), record_batch.num_rows, rejected
+    except (MovedeskError, OSError, UnicodeError) as exc:
+        reason = exc.message if isinstance(exc, MovedeskError) else f"{type(exc).__name__}: {exc}"
+        yield with_fingerprints(ARTICLE_SCHEMA.empty_table()), 0, [Rejection(ref, reason)]
+
+
+#: Record batches a worker process may build ahead of the process that stores them.
+AHEAD = 3
+
+
+def table_stream_process(path: Path, build: BuildOptions, column_map: Mapping[str, str] | None = None) -> Stream:
+    """:func:`table_stream` computed by a second process (spawned, so it shares no threads or locks with
+    this one), at most :data:`AHEAD` batches ahead. It stops when this generator is closed or this
+    process dies; an error in it is raised here."""
+    ctx = mp.get_context("spawn")
+    box: Any = ctx.Queue(maxsize=AHEAD)
+    worker = ctx.Process(
+        target=_stream_worker, args=(str(path), build, dict(column_map or {}), box, os.getpid()), daemon=True
+    )
+    worker.start()
+    try:
+        while True:
+            try:
+                kind, item = box.get(timeout=1.0)
+            except queue.Empty:
+                if not worker.is_alive():
+                    raise RuntimeError(f"the process reading {path} stopped (exit code {worker.exitcode})") from None
+                continue
+            if kind == "done":
+                return
+            if kind == "error":
+                raise RuntimeError(f"reading {path} failed in the worker process:\n{item}")
+            yield item
+    finally:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+        box.close()
+
+
+def _stream_worker(path: str, build: BuildOptions, column_map: dict[str, str], box: Any, parent: int) -> None:
+    """The body of :func:`table_stream_process`'s process: every item into ``box``, then "done"."""
+
+    def put(item: tuple[str, Any]) -> bool:
+        while os.getppid() == parent:  # an orphan (the parent was killed) stops
+            try:
+                box.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        for item in table_stream(Path(path), build, column_map):
+            if not put(("item", item)):
+                return
+    except Exception:  # handed to the parent, which raises it
+        put(("error", traceback.format_exc()))
+        return
+    put(("done", None))

@@ -23,10 +23,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
+
+if TYPE_CHECKING:  # datasketch is imported when an index is made (it takes a second to import)
+    from datasketch import LeanMinHash
 
 NUM_PERM = 128
 SHINGLE = 3
@@ -235,6 +237,8 @@ class NearDupIndex:
     entries: dict[str, _Entry] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        from datasketch import MinHashLSH
+
         self.lsh = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM)
         self.hashranges: list[tuple[int, int]] = list(self.lsh.hashranges)
         # every bucket key ever inserted through the fast path (a superset after removals: only a shortcut)
@@ -319,6 +323,8 @@ class NearDupIndex:
         if not old or len(old) * 2 < len(self.entries):
             return 0
         keep = {k: e for k, e in self.entries.items() if e.published >= before}
+        from datasketch import MinHashLSH
+
         self.entries = {}
         self.lsh = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM)
         self._bands = set()
@@ -518,10 +524,21 @@ def _is_empty(signature: np.ndarray) -> bool:
     return bool(signature[0] == _EMPTY) and bool((signature == _EMPTY).all())
 
 
+#: datasketch's bands for the default threshold and NUM_PERM (9 bands of 13 rows; a test checks them), so
+#: that bulk ingest need not import datasketch and scipy.
+_DEFAULT_RANGES = {0.8: tuple((13 * b, 13 * (b + 1)) for b in range(9))}
+
+
 @functools.cache
 def _lsh_params(threshold: float) -> tuple[tuple[int, int], ...]:
+    if threshold in _DEFAULT_RANGES and NUM_PERM == 128:
+        return _DEFAULT_RANGES[threshold]
+    from datasketch import MinHashLSH
+
     return tuple(MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges)
 
 
 def _lean(signature: np.ndarray) -> LeanMinHash:
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=1, hashvalues=signature, scheme="affine64")

@@ -24,13 +24,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import queue
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pyarrow as pa
 
@@ -48,7 +46,6 @@ from movedesk.store import Store, UpsertReport
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 2_000
-_T = TypeVar("_T")
 
 
 @dataclass
@@ -322,15 +319,15 @@ class Ingestor:
     def _run_columnar(self, path: Path, build: BuildOptions) -> None:
         """A Parquet file record batch by record batch through :func:`columnar.build_table`, committed every
         ``batch_size`` articles in file order, as the per-row path does. With ``workers`` > 1 the tables
-        are built and fingerprinted by a background thread, up to two record batches ahead, while this one
-        de-duplicates and writes (both spend most of their time in Arrow, numpy and DuckDB, which let go
-        of the GIL; it pays on an idle multi-core machine and costs on a busy one)."""
+        are built and fingerprinted by a second process, a few record batches ahead, while this one
+        de-duplicates and writes (it pays on an idle multi-core machine)."""
         ref = str(path)
         pending: list[pa.Table] = []
         count = 0
-        tables = self._columnar_tables(path, build)
         if self.options.workers > 1:
-            tables = _prefetch(tables, ahead=2)
+            tables = columnar.table_stream_process(path, build, self.options.column_map)
+        else:
+            tables = columnar.table_stream(path, build, self.options.column_map)
         for table, rows, rejected in tables:
             self.items += rows
             self.report.rejected.extend((r.ref, r.reason) for r in rejected)
@@ -343,33 +340,6 @@ class Ingestor:
                 pending, count = [rest], rest.num_rows
         if count:
             self._commit(pa.concat_tables(pending), ref)
-
-    def _columnar_tables(self, path: Path, build: BuildOptions) -> Iterator[tuple[pa.Table, int, list[Rejection]]]:
-        """(articles, rows read, rejections) per record batch; a file that cannot be read (any further)
-        ends with a rejection of the whole file, as :func:`iter_items` reports it."""
-        from movedesk.providers.news.bulk import BulkSource, _build_rows_fast, _job, resolve_columns
-
-        ref = str(path)
-        source = BulkSource(options=build, column_map=self.options.column_map, fast=True)
-        row_no = 0
-        columns: dict[str, str] | None = None
-        empty = columnar.with_fingerprints(columnar.ARTICLE_SCHEMA.empty_table())
-        try:
-            for record_batch in source.batches(source.fetch(path)):
-                if columns is None:
-                    names = [n for n in record_batch.schema.names if n != "__error__"]
-                    columns = resolve_columns(names, self.options.column_map)
-                if columnar.fits(record_batch, columns, build):
-                    table, rejected = columnar.build_table(record_batch, columns, build, ref, row_no)
-                else:
-                    items = _build_rows_fast(_job(record_batch, columns, build, ref, row_no, fast=True))
-                    table = columnar.articles_table([x for x in items if isinstance(x, Article)])
-                    rejected = [x for x in items if isinstance(x, Rejection)]
-                row_no += record_batch.num_rows
-                yield columnar.with_fingerprints(table), record_batch.num_rows, rejected
-        except (MovedeskError, OSError, UnicodeError) as exc:
-            reason = exc.message if isinstance(exc, MovedeskError) else f"{type(exc).__name__}: {exc}"
-            yield empty, 0, [Rejection(ref, reason)]
 
     # -- one batch -------------------------------------------------------------------------------------
     def process(self, batch: Sequence[Article]) -> None:
@@ -518,49 +488,6 @@ class _Rows:
             "published": self.published[i],
             "first_seen": self._col("first_seen")[i].as_py().astimezone(dt.UTC),
         }
-
-
-def _prefetch(items: Iterator[_T], ahead: int) -> Iterator[_T]:
-    """``items`` in order, produced by a background thread at most ``ahead`` items ahead of the caller.
-
-    An exception in the producer is raised here; when the caller stops early, the producer stops too.
-    """
-    box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
-    done = object()
-
-    def put(item: tuple[bool, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                box.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((True, item)):
-                    return
-        except BaseException as exc:  # handed to the consumer, which raises it
-            put((False, exc))
-            return
-        put((True, done))
-
-    thread = threading.Thread(target=produce, name="movedesk-bulk-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            ok, item = box.get()
-            if not ok:
-                raise item
-            if item is done:
-                return
-            yield item
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _expand(queries: Iterable[str | Path]) -> Iterator[str | Path]:
