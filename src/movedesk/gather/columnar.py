@@ -170,15 +170,19 @@ def build_table(
     url_out: list[str | None] = [None] * n
     src_out: list[str | None] = [None] * n
     ok_list = ok.tolist()
+    as_is = _canonical_as_is(column("url"), n)
     for i in range(n):
         if not ok_list[i]:
             continue
         url = urls[i]
-        url_s = url.strip() if url is not None else None
-        if not url_s or not _SCHEME.match(url_s):  # the text-hash id: left to build_article
-            ok_list[i] = False
-            continue
-        url_s = canonical_url(url_s)
+        if as_is[i]:
+            url_s = url
+        else:
+            url_s = url.strip() if url is not None else None
+            if not url_s or not _SCHEME.match(url_s):  # the text-hash id: left to build_article
+                ok_list[i] = False
+                continue
+            url_s = canonical_url(url_s)
         url_out[i] = url_s
         ids[i] = hashlib.sha1(("url:" + url_s).encode("utf-8")).hexdigest()[:20]
         source = sources[i]
@@ -294,10 +298,21 @@ def _is_letter(data: np.ndarray) -> np.ndarray:
 
 def _authors_fast(value: Any) -> tuple[str, ...]:
     """:func:`~movedesk.gather.normalise._authors`, without its regular expression for a single name."""
-    if isinstance(value, str) and not any(c in value for c in ";,&") and "and" not in value:
+    if isinstance(value, str) and not (";" in value or "," in value or "&" in value or "and" in value):
         name = value.strip()
         return (name,) if name else ()
     return _authors(value)
+
+
+#: URLs that canonical_url and build_article's checks leave as they are: a lower-case ASCII scheme and
+#: host, a path, no query or fragment, no trailing slash or space.
+_AS_IS_URL = r"^[a-z][a-z0-9+.-]*://[\x21\x22\x24-\x2e\x30-\x3e\x40\x5b-\x7e]*/[^?#]*[\x21\x22\x24-\x2e\x30-\x3e\x40-\x7e]$"
+
+
+def _canonical_as_is(col: pa.Array | None, n: int) -> list[bool]:
+    if col is None:
+        return [False] * n
+    return _np_bool(pc.fill_null(pc.match_substring_regex(col, _AS_IS_URL), False)).tolist()
 
 
 def _np_bool(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -391,15 +406,19 @@ def _clean_plain(arr: pa.Array, *, paragraphs: bool) -> pa.Array:
     lengths = np.diff(offsets)
     nl = data == 10
     ws = nl | (data == 32)
+    nonempty = lengths > 0
+    firsts, lasts = offsets[:-1][nonempty], offsets[1:][nonempty] - 1
     starts_doc = np.zeros(size + 1, dtype=bool)
-    starts_doc[offsets[:-1][lengths > 0]] = True
+    starts_doc[firsts] = True
     starts_doc[size] = True  # the end of the last string
-    # bytes of the runs that change: runs of two or more, runs holding a newline, runs at an end
-    pair = ws[:-1] & ws[1:] & ~starts_doc[1:size]
-    special = nl.copy()
+    # bytes of the runs that change: runs of two or more, runs holding a newline, runs at an end (a pair
+    # across two strings is two runs at an end)
+    pair = ws[:-1] & ws[1:]
+    special = nl
     special[:-1] |= pair
     special[1:] |= pair
-    special |= ws & (starts_doc[:size] | starts_doc[1:])
+    special[firsts[ws[firsts]]] = True
+    special[lasts[ws[lasts]]] = True
     pos = np.flatnonzero(special)
     if len(pos) == 0:
         return arr
@@ -411,7 +430,7 @@ def _clean_plain(arr: pa.Array, *, paragraphs: bool) -> pa.Array:
     run_last = pos[np.append(np.flatnonzero(new_run)[1:], len(pos)) - 1]
     edge = starts_doc[run_first] | starts_doc[run_last + 1]
     if paragraphs:
-        newlines = np.bincount(run_of, weights=nl[pos], minlength=len(run_first)).astype(np.int64)
+        newlines = np.bincount(run_of, weights=data[pos] == 10, minlength=len(run_first)).astype(np.int64)
         out_len = np.where(edge, 0, np.where(newlines >= 2, 2, 1))
         data[run_first] = np.where(newlines == 0, 32, 10).astype(np.uint8)
         data[run_first[out_len == 2] + 1] = 10
