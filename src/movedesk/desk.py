@@ -95,12 +95,11 @@ class Desk:
         require_session(listing.mic, session)
         start = session - dt.timedelta(days=int(history * 1.6))
         bench_symbol = listing.benchmarks[0] if listing.benchmarks else None
-        # one store query for the listing and its benchmark: the query, not the maths, dominates here
-        both = self.store.bars([listing.symbol, *([bench_symbol] if bench_symbol else [])], start, session)
-        bars = both[both["symbol"] == listing.symbol].reset_index(drop=True)
+        # one symbol per read: the store serves each from its per-symbol cache without filtering a concat
+        bars = self.store.bars([listing.symbol], start, session)
         if bars.empty:
             raise InsufficientData(f"no bars for {listing.symbol} up to {session}; ingest prices first")
-        bench = both[both["symbol"] == bench_symbol].reset_index(drop=True) if bench_symbol else pd.DataFrame()
+        bench = self.store.bars([bench_symbol], start, session) if bench_symbol else pd.DataFrame()
         return describe(bars, listing, session, bench if not bench.empty else None, bench_symbol)
 
     def moves_of(self, company: Company, session: dt.date) -> list[Move]:

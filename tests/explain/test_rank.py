@@ -62,3 +62,31 @@ def test_market_share_of_a_move() -> None:
     assert _market_share([mv(-3.0, 1.0)]) == 0.0  # the market went the other way
     assert _market_share([mv(1.0, 2.0)]) == 1.0
     assert _market_share([mv(2.0, None)]) == 1.0  # unknown: no discount
+
+
+def test_sentences_about_another_company_are_not_evidence() -> None:
+    docs = [
+        _doc(
+            "Apple shares rise after quarterly results beat estimates",
+            "Apple said quarterly profit rose 20 percent. Microsoft unveiled a new tablet on Tuesday and "
+            "introduced a music service. Apple shares rose 5 percent.",
+        )
+    ]
+    themes = {d.theme: d for d in _rank(docs, share=1.0)}
+    assert "product_launch" not in themes  # only Microsoft's sentence has launch cues
+    assert themes["earnings"].score_parts["cause"] == 1.0
+
+
+def test_the_stated_reason_for_the_move_lifts_its_theme() -> None:
+    # both themes in the headline of a story about the company; only one is given as the reason
+    stated = _doc(
+        "Apple to buy a chip designer; shares jump after quarterly results beat estimates",
+        "Apple said quarterly profit rose 20 percent. Apple said it agreed to buy a chip designer.",
+    )
+    drivers = _rank([stated], share=1.0)
+    assert [d.theme for d in drivers][:2] == ["earnings", "mna"]
+    assert drivers[0].score_parts["cause"] == 1.0 and drivers[1].score_parts["cause"] == 0.0
+    # the first reason named counts fully, a later one half
+    both = _doc("Apple shares jump after results and a deal to buy a chip designer", "Apple shares rose 5 percent.")
+    parts = {d.theme: d.score_parts["cause"] for d in _rank([both], share=1.0)}
+    assert parts == {"earnings": 1.0, "mna": 0.5}

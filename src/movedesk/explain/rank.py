@@ -2,7 +2,8 @@
 
 Only evidence about the company counts: a theme sentence is kept when it or a sentence next to it
 mentions the company, or it sits in a story whose headline names the company (a market wrap's "the
-dollar fell" is not a reason for one stock's move).
+dollar fell" is not a reason for one stock's move); a sentence that names other companies and not this
+one is about them ("Sandisk unveiled a player to rival the iPod" is no launch by Apple).
 
 score = 0.20·relevance + 0.25·headline + 0.15·evidence + 0.10·recency + 0.05·agreement + 0.05·source
         + 0.20·corroboration
@@ -19,6 +20,11 @@ score = 0.20·relevance + 0.25·headline + 0.15·evidence + 0.10·recency + 0.05
 - source: the source weight (1.0 for every source until weights are configured);
 - corroboration: independent outlets (sources and the outlets they relay) / 3, capped at 1.
 
+Then the reason news states: when a sentence about the company says its shares moved and then why
+("shares rose 7 percent after quarterly results beat estimates"), the first theme in that causal clause
+gets cause = 1 and later ones 0.5, and score += CAUSE_LIFT·cause·(1 − score): a stated reason lifts a
+theme towards 1, and its absence takes nothing away (most stories never state the move).
+
 Market themes (``scope: market`` in themes.yaml: macro data, rate cuts) explain the market's part of a move,
 not a stock's abnormal return: their score is multiplied by ``0.5 + 0.5·market_share``, where market_share
 (0…1) is how much of the stock's move its benchmark shared that day (1 when unknown). The factor is shown
@@ -34,10 +40,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from movedesk.models import Article, Driver, Extraction, Span
+from movedesk.models import Article, Driver, Extraction, Span, ThemeHit
 
 WEIGHTS = {
     "relevance": 0.20,
@@ -48,6 +55,18 @@ WEIGHTS = {
     "source": 0.05,
     "corroboration": 0.20,
 }
+#: A reason stated for the move lifts the score this far towards 1; its absence takes nothing away.
+CAUSE_LIFT = 0.5
+# "shares rose 5 percent after …": a sentence stating the company's share move, then what caused it
+_MOVE_RE = re.compile(
+    r"\b(?:shares?|stocks?)\b[^.;]{0,80}?\b(?:rose|rise[sn]?|rising|jump\w*|gain\w*|climb\w*|surg\w*|soar\w*|"
+    r"rall\w*|advanc\w*|leap\w*|spik\w*|fell|fall(?:s|en|ing)?|drop\w*|sl[iu]d\w*|slump\w*|tumbl\w*|plung\w*|"
+    r"sank|sink\w*|los[te]s?|losing|declin\w*|skid\w*|dip\w*|retreat\w*|crash\w*|hit)\b",
+    re.IGNORECASE,
+)
+_CAUSE_RE = re.compile(
+    r"\b(?:after|following|on|as|amid|because|due to|in the wake of|thanks to|when|with)\b", re.IGNORECASE
+)
 MIN_DRIVER_SCORE = 0.45
 RELATIVE_CUT = 0.75
 SOURCE_WEIGHTS: Mapping[str, float] = {}
@@ -59,6 +78,10 @@ class _Closeness:
     def __init__(self, article: Article, extraction: Extraction, company_id: str) -> None:
         self.starts = [start for start, _ in extraction.sentences]
         self.named = {self.index(m.start) for m in extraction.mentions if m.company_id == company_id}
+        # sentences that name other companies but not this one are about them
+        self.others = {
+            self.index(m.start) for m in extraction.mentions if m.company_id and m.company_id != company_id
+        } - self.named
         self.title_end = len(article.title)
         self.title_names = any(
             m.company_id == company_id and m.start < self.title_end for m in extraction.mentions
@@ -71,10 +94,23 @@ class _Closeness:
         i = self.index(span.start)
         if i in self.named:
             return 1.0
+        if i in self.others:
+            return 0.0
         if i - 1 in self.named or i + 1 in self.named:
             return 0.5
         # elsewhere in a story about the company (its headline names it): weak evidence, still evidence
         return 0.25 if self.title_names else 0.0
+
+    def cause_at(self, hit: ThemeHit) -> int | None:
+        """Where the theme's cue sits in the causal clause of a sentence stating the company's share move
+        ("Cisco shares rise after strong results, broker upgrades"), or None when it does not."""
+        span = hit.sentence
+        if not (self.index(span.start) in self.named or (self.title_names and span.start < self.title_end)):
+            return None
+        move = _MOVE_RE.search(span.text)
+        cause = _CAUSE_RE.search(span.text, move.end()) if move else None
+        at = span.text.find(hit.cue) if cause else -1
+        return at if cause is not None and at >= cause.end() else None
 
     def in_lead(self, span: Span) -> bool:
         """In the headline or the first sentence after it, of a story whose headline names the company."""
@@ -96,8 +132,19 @@ def rank_drivers(
     by_theme: dict[str, list[tuple[Article, Extraction, Span]]] = defaultdict(list)
     close: dict[tuple[str, str, int, int], float] = {}
     lead: dict[str, set[str]] = defaultdict(set)
+    # per sentence, the themes its causal clause names, in reading order: the first named reason counts 1,
+    # later ones 0.5
+    cause: dict[tuple[str, str, int], float] = {}
     for article, extraction in docs:
         where = _Closeness(article, extraction, company_id)
+        stated: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for hit in extraction.themes:
+            at = where.cause_at(hit)
+            if at is not None:
+                stated[hit.sentence.start].append((at, hit.theme))
+        for start, found in stated.items():
+            for rank, (_, theme) in enumerate(sorted(found)):
+                cause[(theme, article.id, start)] = 1.0 if rank == 0 else 0.5
         for hit in extraction.themes:
             key = (hit.theme, article.id, hit.sentence.start, hit.sentence.end)
             if key in close:  # several cues of one theme in one sentence count once
@@ -116,6 +163,7 @@ def rank_drivers(
         hours = max(0.0, (cutoff - newest).total_seconds() / 3600)
         recency = math.exp(-hours / 48)
         evidence = min(1.0, math.log1p(len(items)) / math.log(6))
+        stated_cause = max(cause.get((theme, a.id, sp.start), 0.0) for a, _, sp in items)
         agreement = _agreement(items, direction)
         outlets = {a.source for a, _, _ in items} | {r for a, _, _ in items for r in a.relays}
         source = max(SOURCE_WEIGHTS.get(a.source, 1.0) for a, _, _ in items)
@@ -123,13 +171,15 @@ def rank_drivers(
         parts = {
             "relevance": relevance,
             "headline": headline,
+            "cause": stated_cause,
             "recency": recency,
             "evidence": evidence,
             "agreement": agreement,
             "source": source,
             "corroboration": corroboration,
         }
-        score = sum(WEIGHTS[k] * v for k, v in parts.items())
+        score = sum(WEIGHTS[k] * v for k, v in parts.items() if k in WEIGHTS)
+        score += CAUSE_LIFT * stated_cause * (1.0 - score)
         if theme in market_themes:
             parts["market_scope"] = 0.5 + 0.5 * min(1.0, max(0.0, market_share))
             score *= parts["market_scope"]
