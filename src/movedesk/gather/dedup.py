@@ -154,7 +154,9 @@ def _fingerprints(chunk: np.ndarray, offs: np.ndarray, shingle: int, offset: int
     length = (ends - starts).astype(np.uint64)
     mask = _MASKS[np.minimum(length, 8).astype(np.int64)]
     first = u64[starts] & mask
-    last = u64[np.maximum(ends - 8, starts)] & mask
+    last = first.copy()  # a word of at most 8 bytes: its last 8 are its first
+    long_words = np.flatnonzero(length > 8)
+    last[long_words] = u64[ends[long_words] - 8]
     with np.errstate(over="ignore"):
         words = _mix64(first ^ ((last + length * np.uint64(0x9E3779B97F4A7C15)) * np.uint64(0xD6E8FEB86659FD93)))
     wbytes = memoryview(words.tobytes())
@@ -390,11 +392,19 @@ class BandIndex(NearDupIndex):
         return self.matcher([published], signature[None, :], ["\0query"])(0)
 
     def matcher(
-        self, published: Sequence[dt.datetime], signatures: np.ndarray, keys: Sequence[str], bands: Any = None
+        self,
+        published: Sequence[dt.datetime],
+        signatures: np.ndarray,
+        keys: Sequence[str],
+        bands: Any = None,
+        micros: np.ndarray | None = None,
     ) -> Callable[[int], tuple[str, float] | None]:
         """``match(i)``: :meth:`best_match` for row ``i`` of a batch, asked in row order while the caller
-        adds and removes originals; only rows before ``i`` and originals indexed now can be matched."""
-        found = self._qualifying(published, signatures)
+        adds and removes originals; only rows before ``i`` and originals indexed now can be matched.
+        ``micros`` are the publish times in microseconds since the epoch, when the caller has them."""
+        found = self._qualifying(published, signatures, micros)
+        if micros is not None:  # the rows that become originals will need them as targets
+            self._when.update(zip(keys, np.asarray(micros, dtype=np.int64).tolist(), strict=True))
         entries = self.entries
 
         def match(i: int) -> tuple[str, float] | None:
@@ -410,7 +420,7 @@ class BandIndex(NearDupIndex):
         return match
 
     def _qualifying(
-        self, published: Sequence[dt.datetime], signatures: np.ndarray
+        self, published: Sequence[dt.datetime], signatures: np.ndarray, micros: np.ndarray | None = None
     ) -> dict[int, list[tuple[str | int, float]]]:
         """{batch row: [(indexed key, or earlier batch row, similarity)]} of pairs sharing a band, within
         the window and at or above the threshold."""
@@ -421,7 +431,10 @@ class BandIndex(NearDupIndex):
         old_keys = list(self.entries)
         m = len(old_keys)
         q_sig = signatures[live]
-        q_when = np.array([_micros(published[i]) for i in live.tolist()], dtype=np.int64)
+        if micros is not None:
+            q_when = np.asarray(micros, dtype=np.int64)[live]
+        else:
+            q_when = np.array([_micros(published[i]) for i in live.tolist()], dtype=np.int64)
         if m:
             t_sig = np.concatenate((np.stack([self.entries[k].signature for k in old_keys]), q_sig))
             when = self._when

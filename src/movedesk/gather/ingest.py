@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from movedesk.errors import MovedeskError
 from movedesk.gather import columnar
@@ -369,7 +370,11 @@ class Ingestor:
             prints = columnar.text_fingerprints(fresh)
         bands = self.index.batch_bands(prints)
         self._load_window(f_pub[0] - self.options.window, f_pub[-1] + self.options.window)
-        near_match = self.index.matcher(f_pub, prints.signatures, f_ids, bands)
+        if isinstance(self.index, BandIndex):
+            micros = pc.cast(fresh.column("published"), pa.int64()).to_numpy()
+            near_match = self.index.matcher(f_pub, prints.signatures, f_ids, bands, micros=micros)
+        else:
+            near_match = self.index.matcher(f_pub, prints.signatures, f_ids, bands)
         lookup = [h for h in set(prints.exact) if h not in self.exact]
         for h, stored_hit in self.store.originals_by_hash(lookup).items():
             self.exact.setdefault(h, stored_hit)
