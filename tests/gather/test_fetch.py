@@ -221,3 +221,35 @@ def test_timeout_is_a_clear_error(server: HTTPServer) -> None:
     server.expect_request("/slow").respond_with_handler(slow)
     with _fetcher(timeout=0.3, retries=0) as f, pytest.raises(ProviderError, match="Timeout"):
         f.get(server.url_for("/slow"))
+
+
+class Rebinding:
+    """A resolver that answers a public address first and the local server's address afterwards."""
+
+    def __init__(self, first: str, then: str) -> None:
+        self.answers = [first, then]
+        self.calls: list[str] = []
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        self.calls.append(host)
+        return [self.answers[min(len(self.calls) - 1, 1)]]
+
+
+def test_dns_rebinding_between_check_and_connect_is_refused(server: HTTPServer) -> None:
+    server.expect_request("/page").respond_with_data("inside")
+    resolver = Rebinding("93.184.216.34", "127.0.0.1")
+    url = f"http://rebind.example:{server.port}/page"
+    with _fetcher(allow_private=False, respect_robots=False, resolver=resolver, retries=0) as f:
+        with pytest.raises(FetchRefused, match=r"now resolves to 127\.0\.0\.1"):
+            f.get(url)
+    assert resolver.calls == ["rebind.example", "rebind.example"]  # the guard, then the connection
+    assert len(server.log) == 0  # nothing reached the local server
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(server: HTTPServer) -> None:
+    server.expect_request("/page").respond_with_data("pinned")
+    # a name nobody can resolve: only the fetcher's resolver knows it, so the socket must use its answer
+    resolver = Rebinding("127.0.0.1", "127.0.0.1")
+    with _fetcher(respect_robots=False, resolver=resolver) as f:
+        got = f.get(f"http://only-our-resolver.invalid:{server.port}/page")
+    assert got.text == "pinned" and resolver.calls == ["only-our-resolver.invalid"]

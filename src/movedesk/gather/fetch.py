@@ -15,9 +15,10 @@
 6. **Size cap** — the body is streamed and the fetch refused once it passes ``max_bytes``.
 7. **Charset** — see :mod:`movedesk.gather.charset` (UTF-8, GB2312/GBK/GB18030, Big5, wrong declarations).
 
-Limitation: the guard checks the addresses the name resolves to just before connecting; httpx resolves
-again when it connects, so a DNS server that answers differently within that instant (DNS rebinding) is
-not caught. Redirects are always checked.
+DNS rebinding: the connection itself goes through :class:`GuardedBackend`, which resolves the host with
+the same resolver, checks every address again and connects to a checked address (TLS still verifies the
+host name). A name that answers a public address to the guard and a private one at connect time is
+refused, not followed. A custom ``transport`` (tests) bypasses this layer.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ import logging
 import socket
 import time
 import urllib.robotparser
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from movedesk import __version__
@@ -123,6 +125,63 @@ def check_url(url: str, *, allow_private: bool = False, resolver: Resolver = sys
             )
 
 
+class GuardedBackend(httpcore.NetworkBackend):
+    """httpcore's network layer with the SSRF guard at connect time: the host is resolved here, every
+    address checked, and the socket opened to a checked address, so what was checked is what is reached."""
+
+    def __init__(self, *, allow_private: bool = False, resolver: Resolver = system_resolver) -> None:
+        self.allow_private = allow_private
+        self.resolver = resolver
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            addresses = [str(ipaddress.ip_address(host))]
+        except ValueError:
+            addresses = self.resolver(host, port)
+        if not addresses:
+            raise ProviderError(f"cannot resolve host {host!r}")
+        if not self.allow_private:
+            for address in addresses:
+                if not address_is_public(address):
+                    raise FetchRefused(
+                        f"refusing to connect to {host}: it now resolves to {address}, a private, loopback, "
+                        "link-local or reserved address (DNS rebinding?)"
+                    )
+        error: httpcore.ConnectError | None = None
+        for address in addresses:
+            try:
+                return self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except httpcore.ConnectError as exc:
+                error = exc
+        raise error or httpcore.ConnectError(f"cannot connect to {host}")
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
+    ) -> httpcore.NetworkStream:
+        raise FetchRefused(f"refusing to connect to the unix socket {path!r}")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport over a connection pool that uses :class:`GuardedBackend`."""
+
+    def __init__(self, backend: GuardedBackend) -> None:
+        super().__init__(trust_env=False)
+        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=backend)
+
+
 class Fetcher:
     """One polite HTTP client for a run; close it (or use ``with``) when done."""
 
@@ -162,7 +221,7 @@ class Fetcher:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=False,
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-            transport=transport,
+            transport=transport or _GuardedTransport(GuardedBackend(allow_private=allow_private, resolver=resolver)),
             trust_env=False,
         )
 
