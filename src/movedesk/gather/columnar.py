@@ -298,6 +298,8 @@ def _is_letter(data: np.ndarray) -> np.ndarray:
 
 def _authors_fast(value: Any) -> tuple[str, ...]:
     """:func:`~movedesk.gather.normalise._authors`, without its regular expression for a single name."""
+    if value is None:
+        return ()
     if isinstance(value, str) and not (";" in value or "," in value or "&" in value or "and" in value):
         name = value.strip()
         return (name,) if name else ()
@@ -492,23 +494,25 @@ def with_fingerprints(table: pa.Table) -> pa.Table:
     )
 
 
-def attached_fingerprints(table: pa.Table) -> Fingerprints:
-    """The fingerprints :func:`text_fingerprints` gives ``table`` (its rows in this order), from the
-    columns :func:`with_fingerprints` added. Texts of fewer words than a shingle get their signature for
-    their position here (it depends on it)."""
+def attached_fingerprints(table: pa.Table, order: Sequence[int]) -> Fingerprints:
+    """The fingerprints :func:`text_fingerprints` gives rows ``order`` of ``table`` (in that order), from
+    the columns :func:`with_fingerprints` added. Texts of fewer words than a shingle get their signature
+    for their position in ``order`` (it depends on it)."""
     from movedesk.gather.dedup import SHINGLE, fingerprint_at, prepare
     from movedesk.gather.language import is_chinese
 
-    n = table.num_rows
-    sig_col = table.column("_signature").combine_chunks()
+    n = len(order)
+    take = pa.array(order, pa.int64())
+    prints = table.select(list(PRINT_COLUMNS)).take(take)
+    sig_col = prints.column("_signature").combine_chunks()
     width = sig_col.type.byte_width
     raw = np.frombuffer(sig_col.buffers()[1], dtype=np.uint8)[sig_col.offset * width : (sig_col.offset + n) * width]
     signatures = raw.view(np.uint64).reshape(n, width // 8).copy()
-    words = table.column("_words").to_numpy()
+    words = prints.column("_words").to_numpy()
     for i in np.flatnonzero((words > 0) & (words < SHINGLE)).tolist():
-        title, body, lang = (table.column(c)[i].as_py() for c in ("title", "body", "language"))
+        title, body, lang = (table.column(c)[order[i]].as_py() for c in ("title", "body", "language"))
         signatures[i] = fingerprint_at(prepare(title, body, cjk=is_chinese(lang)), i)
-    return Fingerprints(table.column("_exact").to_pylist(), signatures, words)
+    return Fingerprints(prints.column("_exact").to_pylist(), signatures, words)
 
 
 Stream = Iterator[tuple[pa.Table, int, list[Rejection]]]

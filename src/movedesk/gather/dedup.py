@@ -223,7 +223,7 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     published: dt.datetime
     signature: np.ndarray

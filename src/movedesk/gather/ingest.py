@@ -360,25 +360,24 @@ class Ingestor:
         self.report.unchanged += batch.num_rows - len(order)
         if not order:
             return
-        fresh = batch.take(pa.array(order, pa.int64()))
+        take = pa.array(order, pa.int64())  # the rows are taken (copied) once, when stored
         f_ids = [ids[p] for p in order]
         f_pub: list[dt.datetime] = [stamps[p].astimezone(dt.UTC) for p in order]
-        if "_signature" in fresh.column_names:  # taken with the rows (see _run_columnar)
-            prints = columnar.attached_fingerprints(fresh)
-            fresh = fresh.select(columnar.ARTICLE_SCHEMA.names)
+        if "_signature" in batch.column_names:  # taken with the rows (see _run_columnar)
+            prints = columnar.attached_fingerprints(batch, order)
         else:
-            prints = columnar.text_fingerprints(fresh)
+            prints = columnar.text_fingerprints(batch.select(["title", "body", "language"]).take(take))
         bands = self.index.batch_bands(prints)
         self._load_window(f_pub[0] - self.options.window, f_pub[-1] + self.options.window)
         if isinstance(self.index, BandIndex):
-            micros = pc.cast(fresh.column("published"), pa.int64()).to_numpy()
+            micros = pc.cast(batch.column("published").take(take), pa.int64()).to_numpy()
             near_match = self.index.matcher(f_pub, prints.signatures, f_ids, bands, micros=micros)
         else:
             near_match = self.index.matcher(f_pub, prints.signatures, f_ids, bands)
         lookup = [h for h in set(prints.exact) if h not in self.exact]
         for h, stored_hit in self.store.originals_by_hash(lookup).items():
             self.exact.setdefault(h, stored_hit)
-        rows = _Rows(fresh, f_pub)
+        rows = _Rows(batch, order, f_pub)
 
         originals: dict[str, int] = {}  # original id -> its row in ``fresh``
         clusters: dict[str, str] = {}  # original id -> its cluster id (set when written)
@@ -432,7 +431,9 @@ class Ingestor:
                 self.exact[k] = (key, published, cluster)
             self.hash_of[key] = h
             reassign.append((cluster, key))
-        stored = fresh.take(pa.array(list(originals.values()), pa.int64()))
+        stored = batch.select(columnar.ARTICLE_SCHEMA.names).take(
+            pa.array([order[i] for i in originals.values()], pa.int64())
+        )
         stored = stored.set_column(
             stored.schema.get_field_index("cluster_id"),
             "cluster_id",
@@ -473,25 +474,27 @@ class Ingestor:
 class _Rows:
     """Row access to a batch table for the few rows that become duplicate records."""
 
-    def __init__(self, table: pa.Table, published: list[dt.datetime]) -> None:
+    def __init__(self, table: pa.Table, order: list[int], published: list[dt.datetime]) -> None:
         self.table = table
+        self.order = order  # row i of the batch is row order[i] of the table
         self.published = published
 
     def _col(self, name: str) -> Any:
         return self.table.column(name)
 
     def member(self, i: int, cluster: str, original: str, relation: str, sim: float) -> dict[str, Any]:
+        j = self.order[i]
         return {
-            "member_id": self._col("id")[i].as_py(),
+            "member_id": self._col("id")[j].as_py(),
             "cluster_id": cluster,
             "original_id": original,
             "relation": relation,
             "similarity": round(sim, 4),
-            "source": self._col("source")[i].as_py(),
-            "url": self._col("url")[i].as_py(),
-            "title": self._col("title")[i].as_py(),
+            "source": self._col("source")[j].as_py(),
+            "url": self._col("url")[j].as_py(),
+            "title": self._col("title")[j].as_py(),
             "published": self.published[i],
-            "first_seen": self._col("first_seen")[i].as_py().astimezone(dt.UTC),
+            "first_seen": self._col("first_seen")[j].as_py().astimezone(dt.UTC),
         }
 
 
