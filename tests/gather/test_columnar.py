@@ -253,3 +253,21 @@ def test_default_bands_are_datasketchs() -> None:
     for threshold in (0.8,):
         assert dedup._DEFAULT_RANGES[threshold] == tuple(MinHashLSH(threshold=threshold, num_perm=128).hashranges)
     assert dedup._lsh_params.__wrapped__(0.7) == tuple(MinHashLSH(threshold=0.7, num_perm=128).hashranges)
+
+
+def test_entity_pattern_finds_every_change_unescape_makes() -> None:
+    import html
+    import re
+
+    rx = re.compile(columnar._entity_pattern())
+    rng = random.Random(1)
+    pieces = ["&", "amp", ";", "S&P", "AT&T", "&#", "39", "x", "lt", "copy", "ampersand", " ", "T", "P", "nbsp",
+              "&#x", "2F", "AElig", "eacute", "q", "\n"]
+    changed = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        if html.unescape(text) != text:
+            changed += 1
+            assert rx.search(text), text
+    assert changed > 1_000
+    assert not rx.search("S&P 500 and AT&T & Co")  # no entity: left alone, no unescape run

@@ -20,8 +20,10 @@ as they are. Every value is the one :func:`movedesk.gather.normalise.build_artic
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
+import html.entities
 import multiprocessing as mp
 import os
 import queue
@@ -353,12 +355,22 @@ def _unescaped(col: pa.Array | None, n: int) -> tuple[pa.Array, np.ndarray]:
     arr = pc.fill_null(pc.cast(col, pa.large_string()), "")
     short = np.diff(_offsets(arr)) <= 2 * MAX_BODY_CHARS  # bytes: at least the characters build_article counts
     amp = _rows_with(arr, lambda data: data == 38)
+    if amp.any():  # of the rows with an "&", those where html.unescape can change something
+        amp[amp] = _np_bool(pc.match_substring_regex(arr.filter(pa.array(amp)), _entity_pattern()))
     if amp.any():
         idx = np.flatnonzero(amp)
         fixed = [html.unescape(s) for s in pc.take(arr, pa.array(idx)).to_pylist()]
         arr = pc.replace_with_mask(arr, pa.array(amp), pa.array(fixed, pa.large_string()))
     odd = _rows_with(arr, lambda data: ((data < 32) & (data != 10)) | (data > 126))
     return arr, short & ~odd
+
+
+@functools.cache
+def _entity_pattern() -> str:
+    """Where :func:`html.unescape` replaces something: a numeric reference, a named one with its ";", or
+    one of the names HTML5 also knows without it (matched as a prefix, as unescape does)."""
+    bare = sorted((k for k in html.entities.html5 if not k.endswith(";")), key=len, reverse=True)
+    return "&(?:#|[A-Za-z][A-Za-z0-9]*;|" + "|".join(re.escape(k) for k in bare) + ")"
 
 
 def _offsets(arr: pa.Array) -> np.ndarray:
