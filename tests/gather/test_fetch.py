@@ -239,9 +239,11 @@ def test_dns_rebinding_between_check_and_connect_is_refused(server: HTTPServer) 
     server.expect_request("/page").respond_with_data("inside")
     resolver = Rebinding("93.184.216.34", "127.0.0.1")
     url = f"http://rebind.example:{server.port}/page"
-    with _fetcher(allow_private=False, respect_robots=False, resolver=resolver, retries=0) as f:
-        with pytest.raises(FetchRefused, match=r"now resolves to 127\.0\.0\.1"):
-            f.get(url)
+    with (
+        _fetcher(allow_private=False, respect_robots=False, resolver=resolver, retries=0) as f,
+        pytest.raises(FetchRefused, match=r"now resolves to 127\.0\.0\.1"),
+    ):
+        f.get(url)
     assert resolver.calls == ["rebind.example", "rebind.example"]  # the guard, then the connection
     assert len(server.log) == 0  # nothing reached the local server
 
