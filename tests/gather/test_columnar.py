@@ -271,3 +271,58 @@ def test_entity_pattern_finds_every_change_unescape_makes() -> None:
             assert rx.search(text), text
     assert changed > 1_000
     assert not rx.search("S&P 500 and AT&T & Co")  # no entity: left alone, no unescape run
+
+
+def _odd_tables() -> dict[str, pa.Table]:
+    t = _utc(2024, 1, 1)
+    stamp = pa.timestamp("ms", tz="UTC")
+    return {
+        "null-typed url": pa.table({"title": ["a b c", "d e f"], "body": ["x y", "z"], "url": pa.nulls(2),
+                                    "published": pa.array([t, t], stamp)}),
+        "large strings, zone": pa.table({
+            "title": pa.array(["T1", "T2"], pa.large_string()), "body": pa.array(["b1", "b2"], pa.large_string()),
+            "url": pa.array(["http://a.example/3", "http://a.example/4"], pa.large_string()),
+            "published": pa.array([t, t], pa.timestamp("s", tz="Asia/Shanghai"))}),
+        "dictionary title, no time": pa.table({
+            "title": pa.array(["T1", "T2"]).dictionary_encode(), "body": ["b1", "b2"],
+            "url": ["http://a.example/5", "http://a.example/6"], "published": pa.array([t, None], stamp)}),
+        "empty": pa.table({"title": pa.array([], pa.string()), "url": pa.array([], pa.string()),
+                           "published": pa.array([], stamp)}),
+        "lists and language": pa.table({
+            "title": ["T"], "body": ["b"], "url": ["http://a.example/7"], "published": pa.array([t], stamp),
+            "authors": [["A B", "C"]], "language": ["zh"], "tickers": ["X, Y"]}),
+    }
+
+
+@pytest.mark.parametrize("name", list(_odd_tables()))
+def test_odd_parquet_files_store_the_same(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "odd.parquet"
+    pq.write_table(_odd_tables()[name], path)
+    stored = []
+    for fast in (True, False):
+        store = open_store(tmp_path / f"{fast}.duckdb")
+        try:
+            report = ingest(store, [path], IngestOptions(fast=fast))
+            rows = store.con.execute(
+                "SELECT id, source, url, title, body, language, authors, relays, tickers, published_inferred, "
+                "CASE WHEN published_inferred THEN NULL ELSE published END FROM articles ORDER BY id"
+            ).fetchall()
+            stored.append((report.new, report.rejected, rows))
+        finally:
+            store.close()
+    assert stored[0] == stored[1]
+
+
+def test_body_only_parquet_takes_titles_from_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "bodies.parquet"
+    pq.write_table(pa.table({"body": ["Line one\nLine two", "Other line\nmore"],
+                             "url": ["http://a.example/1", "http://a.example/2"],
+                             "published": pa.array([_utc(2024, 1, 1)] * 2, pa.timestamp("us", tz="UTC"))}), path)
+    store = open_store(tmp_path / "s.duckdb")
+    try:
+        report = ingest(store, [path])
+        titles = sorted(r[0] for r in store.con.execute("SELECT title FROM articles").fetchall())
+    finally:
+        store.close()
+    assert (report.new, report.rejected) == (2, [])
+    assert titles == ["Line one", "Other line"]

@@ -217,7 +217,8 @@ def build_table(
         built_at: list[int] = []
         for j, i in enumerate(slow.tolist()):
             try:
-                built.append(build_article(**{f: v[j] for f, v in raw.items()}, options=options))
+                fields = {"title": None, **{f: v[j] for f, v in raw.items()}}  # a file may have a body only
+                built.append(build_article(**fields, options=options))
                 built_at.append(i)
             except MovedeskError as exc:
                 rejected.append(Rejection(f"{ref}:{first_row + i + 1}", exc.message))
@@ -314,7 +315,7 @@ _AS_IS_URL = r"^[a-z][a-z0-9+.-]*://[\x21\x22\x24-\x2e\x30-\x3e\x40\x5b-\x7e]*/[
 
 
 def _canonical_as_is(col: pa.Array | None, n: int) -> list[bool]:
-    if col is None:
+    if col is None or pa.types.is_null(col.type):
         return [False] * n
     return _np_bool(pc.fill_null(pc.match_substring_regex(col, _AS_IS_URL), False)).tolist()
 
