@@ -9,6 +9,9 @@
 What each input becomes is chosen by :func:`iter_items`: a folder is walked; a path by its suffix (feed,
 HTML page, bulk JSONL/CSV/Parquet, front-matter text); a URL by what it serves (feed or page). Every item
 is an :class:`~movedesk.models.Article` or a :class:`~movedesk.gather.normalise.Rejection` with a reason.
+Parquet files take the column-wise path (:mod:`movedesk.gather.columnar`): each record batch becomes an
+Arrow table of articles with their fingerprints, with the values the per-row path gives, and batches are
+de-duplicated and written as tables (:meth:`Ingestor.process_table`), without an object per row.
 
 De-duplication (:mod:`movedesk.gather.dedup`): within each batch, items are taken earliest-published
 first. An item whose normalised text matches a stored article exactly, or whose MinHash is within the
@@ -126,9 +129,12 @@ class IngestOptions:
     near_dup_threshold: float = 0.8
     window: dt.timedelta = WINDOW
     batch_size: int = BATCH_SIZE
+    #: 2 or more: Parquet files are read, cleaned and fingerprinted by a second process while this one
+    #: de-duplicates and writes (other bulk files: by that many worker processes, see ``BulkSource``).
     workers: int = 1
-    #: Bulk files through the columnar row builder and the dict-bucket LSH index (same results as the
-    #: per-row builder and datasketch's MinHashLSH, which ``fast=False`` uses).
+    #: Parquet files through the column-wise builder, the others through the per-row one, and the batch
+    #: LSH index :class:`~movedesk.gather.dedup.BandIndex` (the same results as the per-row builder for
+    #: every file and datasketch's MinHashLSH, which ``fast=False`` uses).
     fast: bool = True
     fetcher: Fetcher | None = None
     progress: Callable[[Progress], None] | None = None
