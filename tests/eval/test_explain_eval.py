@@ -98,7 +98,9 @@ def test_floors_file_is_consistent() -> None:
 
 @pytest.mark.shared
 @pytest.mark.slow
-def test_top1_driver_accuracy_stays_above_the_floor(shared_dir: Path) -> None:
+def test_top1_driver_accuracy_stays_above_the_floor(shared_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the floors were measured with the Loughran-McDonald sentiment; a model trained on this machine may differ
+    monkeypatch.setenv("MOVEDESK_SENTIMENT", "lm")
     floors = load_floors()
     from movedesk.eval.explain_eval import evaluate
 
