@@ -29,6 +29,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -268,6 +269,8 @@ class Ingestor:
         self.unmodified: list[str] = []  # URLs that answered 304
         self.items = 0
         self.batches = 0
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: tuple[Future[int], str] | None = None  # the batch being written, and its input
 
     def run(self, queries: Iterable[str | Path]) -> IngestReport:
         opts = self.options
@@ -335,26 +338,52 @@ class Ingestor:
             tables = columnar.table_stream_process(path, build, self.options.column_map)
         else:
             tables = columnar.table_stream(path, build, self.options.column_map)
-        for table, rows, rejected in tables:
-            self.items += rows
-            self.report.rejected.extend((r.ref, r.reason) for r in rejected)
-            pending.append(table)
-            count += table.num_rows
-            while count >= self.options.batch_size:
-                whole = pa.concat_tables(pending)
-                self._commit(whole.slice(0, self.options.batch_size), ref)
-                rest = whole.slice(self.options.batch_size)
-                pending, count = [rest], rest.num_rows
-        if count:
-            self._commit(pa.concat_tables(pending), ref)
+        # Each batch's transaction runs in a writer thread while the next record batch is built (DuckDB
+        # lets go of the GIL); every store access waits for it first (see _settle).
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="movedesk-news-writer")
+        try:
+            for table, rows, rejected in tables:
+                self.items += rows
+                self.report.rejected.extend((r.ref, r.reason) for r in rejected)
+                pending.append(table)
+                count += table.num_rows
+                while count >= self.options.batch_size:
+                    whole = pa.concat_tables(pending)
+                    self.process_table(whole.slice(0, self.options.batch_size), ref)
+                    rest = whole.slice(self.options.batch_size)
+                    pending, count = [rest], rest.num_rows
+            if count:
+                self.process_table(pa.concat_tables(pending), ref)
+        finally:
+            try:
+                self._settle()
+            finally:
+                self._writer.shutdown(wait=True)
+                self._writer = None
+
+    def _settle(self) -> None:
+        """Wait for the batch being written (if any), count it, and report progress."""
+        if self._pending is None:
+            return
+        future, query = self._pending
+        self._pending = None
+        self.report.new += int(future.result())
+        self.batches += 1
+        if self.options.progress:
+            self.options.progress(Progress(query, self.items, self.batches, self.report))
 
     # -- one batch -------------------------------------------------------------------------------------
     def process(self, batch: Sequence[Article]) -> None:
         """De-duplicate one batch against the store and the run so far, and write it in one transaction."""
         self.process_table(columnar.articles_table(batch))
 
-    def process_table(self, batch: pa.Table) -> None:
-        """:meth:`process` of a batch given as a table with :data:`columnar.ARTICLE_SCHEMA`."""
+    def process_table(self, batch: pa.Table, query: str | None = None) -> None:
+        """:meth:`process` of a batch given as a table with :data:`columnar.ARTICLE_SCHEMA`.
+
+        Within a bulk file's run (a writer thread is set), the batch's transaction is handed to the writer
+        and ``query`` is what its progress report names; the next store access waits for it.
+        """
+        self._settle()
         ids: list[str] = batch.column("id").to_pylist()
         first: dict[str, int] = {}
         for pos, key in enumerate(ids):
@@ -446,14 +475,18 @@ class Ingestor:
             pa.array([clusters[k] for k in originals], pa.string()),
         )
         write_arrow = getattr(self.store, "write_news_arrow", None)
-        if write_arrow is not None:
-            new = write_arrow(stored, list(new_prints.values()), members, demoted=demoted, reassign=reassign)
-        else:
-            new = self.store.write_news_batch(
-                columnar.table_articles(stored), list(new_prints.values()), members, demoted=demoted,
-                reassign=reassign,
+        prints_rows = list(new_prints.values())
+        if write_arrow is not None and self._writer is not None and query is not None:
+            self._pending = (
+                self._writer.submit(write_arrow, stored, prints_rows, members, demoted=demoted, reassign=reassign),
+                query,
             )
-        self.report.new += int(new)
+        elif write_arrow is not None:
+            self.report.new += int(write_arrow(stored, prints_rows, members, demoted=demoted, reassign=reassign))
+        else:
+            self.report.new += self.store.write_news_batch(
+                columnar.table_articles(stored), prints_rows, members, demoted=demoted, reassign=reassign
+            )
         self.report.new_ids.extend(originals)
         # Inputs usually run forward in time: keep the index to what newer items can still match.
         horizon = f_pub[0] - 2 * self.options.window
