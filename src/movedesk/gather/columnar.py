@@ -480,7 +480,7 @@ def text_fingerprints(table: pa.Table) -> Fingerprints:
     if bool(pc.all(pc.string_is_ascii(joined)).as_py()):
         data_buf = joined.buffers()[2]
         data = memoryview(data_buf)[offsets[0] : offsets[-1]] if data_buf is not None else b""
-        return fingerprints_joined(bytes(data), offsets - offsets[0])
+        return fingerprints_joined(data, offsets - offsets[0])
     titles = table.column("title").to_pylist()
     bodies = table.column("body").to_pylist()
     langs = table.column("language").to_pylist()

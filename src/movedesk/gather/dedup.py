@@ -106,9 +106,10 @@ def fingerprints(texts: Sequence[bytes], *, shingle: int = SHINGLE) -> Fingerpri
     return fingerprints_joined(b"\n".join(texts) + b"\n" if texts else b"", offsets, shingle=shingle)
 
 
-def fingerprints_joined(data: bytes, offsets: np.ndarray, *, shingle: int = SHINGLE) -> Fingerprints:
+def fingerprints_joined(data: bytes | memoryview, offsets: np.ndarray, *, shingle: int = SHINGLE) -> Fingerprints:
     """:func:`fingerprints` of texts given as one buffer: text ``i`` is ``data[offsets[i]:offsets[i + 1]]``
-    without its last byte, a newline (so ``data`` is ``b"\\n".join(texts) + b"\\n"``)."""
+    without its last byte, a newline (so ``data`` is ``b"\\n".join(texts) + b"\\n"``; any object with
+    the buffer protocol will do, e.g. an Arrow buffer's memoryview)."""
     n = len(offsets) - 1
     if n <= 0:
         return Fingerprints([], np.full((0, NUM_PERM), _EMPTY, dtype=np.uint64), np.zeros(0, dtype=np.int64))
