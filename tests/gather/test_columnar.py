@@ -326,3 +326,21 @@ def test_body_only_parquet_takes_titles_from_the_text(tmp_path: Path) -> None:
         store.close()
     assert (report.new, report.rejected) == (2, [])
     assert titles == ["Line one", "Other line"]
+
+
+def test_unreadable_parquet_is_rejected_with_a_reason(tmp_path: Path) -> None:
+    good = tmp_path / "good.parquet"
+    pq.write_table(pa.Table.from_pylist(_awkward_rows()[:3], schema=SCHEMA), good)
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])  # cut in half
+    empty = tmp_path / "empty.parquet"
+    empty.write_bytes(b"")
+    store = open_store(tmp_path / "s.duckdb")
+    try:
+        report = ingest(store, [bad, empty, good])
+    finally:
+        store.close()
+    reasons = dict(report.rejected)
+    assert "cannot read" in reasons[str(bad)]
+    assert "empty" in reasons[str(empty)]
+    assert report.new == 3  # the readable file still lands

@@ -28,10 +28,11 @@ import multiprocessing as mp
 import os
 import queue
 import re
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -542,7 +543,7 @@ def table_stream(path: Path, build: BuildOptions, column_map: Mapping[str, str] 
     row_no = 0
     columns: dict[str, str] | None = None
     try:
-        for record_batch in source.batches(source.fetch(path)):
+        for record_batch in _prefetched(source.batches(source.fetch(path))):
             if columns is None:
                 columns = resolve_columns([n for n in record_batch.schema.names if n != "__error__"], column_map)
             if fits(record_batch, columns, build):
@@ -556,6 +557,49 @@ def table_stream(path: Path, build: BuildOptions, column_map: Mapping[str, str] 
     except (MovedeskError, OSError, UnicodeError) as exc:
         reason = exc.message if isinstance(exc, MovedeskError) else f"{type(exc).__name__}: {exc}"
         yield with_fingerprints(ARTICLE_SCHEMA.empty_table()), 0, [Rejection(ref, reason)]
+
+
+_T = TypeVar("_T")
+
+
+def _prefetched(items: Iterator[_T]) -> Iterator[_T]:
+    """``items`` in order, the next one produced by a thread while the caller works on this one (reading
+    and decompressing a record batch happens in Arrow, without the GIL). Its exceptions are raised here."""
+    box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        box.put((True, item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put((False, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            box.put((False, exc))
+
+    thread = threading.Thread(target=produce, name="movedesk-bulk-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, item = box.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a blocked producer finish its put
+            try:
+                box.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)
 
 
 #: Record batches a worker process may build ahead of the process that stores them.
