@@ -1,4 +1,5 @@
-"""The fast bulk path (columnar row builder + dict-bucket LSH) gives exactly the per-row path's results.
+"""The fast bulk path (column-wise builder for Parquet, the provider's fast row builder for the other bulk
+files, and the batch LSH matcher BandIndex) gives exactly the per-row path's results.
 
 Compared on real rows of the shared Reuters archive and on small hand-written files: the same Articles
 (every field), the same rejections, and after a whole ingest the same stored articles, fingerprints and
