@@ -186,6 +186,21 @@ def test_bulk_csv_and_parquet(tmp_path: Path) -> None:
         assert rejection.ref.endswith(":3") and "before 1990" in rejection.reason
 
 
+def test_bulk_files_with_a_body_and_no_title_column(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"text": ["Exsample Corp agreed to buy a rival.\nThe deal closes in March."], "date": ["2024-12-23T01:30:00Z"]}
+    )
+    frame.to_csv(tmp_path / "news.csv", index=False)
+    frame.to_json(tmp_path / "news.jsonl", orient="records", lines=True)
+    frame.to_parquet(tmp_path / "news.parquet")
+    for name in ("news.csv", "news.jsonl", "news.parquet"):
+        source = BulkSource()
+        (article,) = list(source.items(source.fetch(tmp_path / name)))
+        assert isinstance(article, Article), name
+        # the first line of the text becomes the title
+        assert (article.title, article.body) == ("Exsample Corp agreed to buy a rival.", "The deal closes in March.")
+
+
 @pytest.mark.shared
 def test_reuters_parquet_loads_directly(shared_dir: Path, tmp_path: Path) -> None:
     import pyarrow.parquet as pq

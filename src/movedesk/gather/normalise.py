@@ -104,7 +104,7 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 def build_article(
     *,
-    title: Any,
+    title: Any = None,
     body: Any = "",
     url: Any = None,
     published: Any = None,
