@@ -158,3 +158,10 @@ def test_corrupt_model_folder_is_ignored_with_a_warning(cache: Path, caplog: pyt
     with caplog.at_level("WARNING"):
         assert es.local_model() is None
     assert "cannot load" in caplog.text
+
+
+def test_loading_the_encoder_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    model = es._encoder()
+    assert model.config.hidden_size == 384
+    out, err = capfd.readouterr()
+    assert out == "" and "Loading weights" not in err  # the library prints nothing (no progress bar)

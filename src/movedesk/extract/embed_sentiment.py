@@ -86,6 +86,7 @@ def _encoder() -> Any:
     from transformers import AutoModel
 
     transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()  # a library prints nothing ("Loading weights" bar)
     model = AutoModel.from_pretrained(str(base_model_dir()))
     model.eval()
     return model
