@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +91,17 @@ def test_the_stated_reason_for_the_move_lifts_its_theme() -> None:
     both = _doc("Apple shares jump after results and a deal to buy a chip designer", "Apple shares rose 5 percent.")
     parts = {d.theme: d.score_parts["cause"] for d in _rank([both], share=1.0)}
     assert parts == {"earnings": 1.0, "mna": 0.5}
+
+
+def test_retraining_a_local_sentiment_model_changes_the_extraction_cache_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from movedesk.explain.explain import pipeline_key
+
+    monkeypatch.setenv("MOVEDESK_CACHE", str(tmp_path))
+    before = pipeline_key()
+    model = tmp_path / "sentiment_phrasebank.npz"
+    model.write_bytes(b"first")
+    trained = pipeline_key()
+    model.write_bytes(b"retrained")
+    assert len({before, trained, pipeline_key()}) == 3

@@ -106,9 +106,13 @@ def explain(
 
 
 def pipeline_key() -> str:
-    """Cache key of stored extractions: a hash of the extract code and its data files, and the sentiment
-    choice, so an upgrade, an edited theme list or another sentiment model never serves stale results."""
-    sentiment = os.environ.get("MOVEDESK_SENTIMENT", "") + "|" + os.environ.get("MOVEDESK_SENTIMENT_MODEL", "")
+    """Cache key of stored extractions: a hash of the extract code and its data files, the sentiment choice
+    and the locally trained models' stamps, so an upgrade, an edited theme list, another sentiment model or
+    a retrained one never serves stale results."""
+    from movedesk.extract.sentiment import model_stamp
+
+    sentiment = "|".join((os.environ.get("MOVEDESK_SENTIMENT", ""), os.environ.get("MOVEDESK_SENTIMENT_MODEL", "")))
+    sentiment += "|" + model_stamp()
     return _code_key() + hashlib.sha1(sentiment.encode()).hexdigest()[:4]
 
 

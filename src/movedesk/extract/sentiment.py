@@ -297,6 +297,28 @@ def cache_dir() -> Path:
     return Path(os.environ.get("MOVEDESK_CACHE") or platformdirs.user_cache_dir("movedesk"))
 
 
+def model_stamp() -> str:
+    """Size and modification time of every locally trained model that a method could use: retraining one
+    changes the stamp, so cached extractions made with the old model are not served (explain's cache key)."""
+    folder = cache_dir()
+    files = [folder / "sentiment_phrasebank.npz"]
+    if os.environ.get("MOVEDESK_SENTIMENT_MODEL"):
+        files.append(Path(os.environ["MOVEDESK_SENTIMENT_MODEL"]))
+    from movedesk.extract.embed_sentiment import MODEL_DIR  # light: torch is imported only to train or predict
+
+    embed_dir = folder / MODEL_DIR
+    if embed_dir.is_dir():
+        files.extend(sorted(embed_dir.iterdir()))
+    parts = []
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    return ";".join(parts)
+
+
 @functools.cache
 def shipped_model() -> LinearModel | None:
     """The model shipped with movedesk (trained on SEntFiN, MIT), or None when absent."""
