@@ -28,9 +28,9 @@ def _firms(text: str) -> set[str]:
     [
         "Credit Suisse shares fell 3% after the bank reported a loss, and analysts said the outlook was weak.",
         "Analysts said Goldman Sachs, which advised on the deal, was set to earn large fees.",
-        "Goldman Sachs Group Inc ( GS.N ) is cautious about the outlook for its business, its CFO told analysts.",
+        "Goldman Sachs Group Inc ( GS.N ) sees a cautious year for its dealmaking, its finance chief told analysts.",
         "Morgan Stanley spokeswoman Jane Roe said the bank expects a positive impact on credit markets.",
-        "Analysts said DBS' move was aimed at matching its rivals.",
+        "Analysts said DBS' decision to cut fees was meant to keep pace with other lenders.",
         "Moody's cut Greece's sovereign rating further into junk, citing the country's debt burden.",
         "Fitch put Cyprus on rating watch negative, saying the banking shock could hurt public finances.",
         "Tighter regulation of rating agencies such as Moody's Corp and Fitch Ratings is proposed, analysts said.",
@@ -41,7 +41,7 @@ def test_firms_that_are_not_the_source_give_no_view(text: str) -> None:
 
 
 def test_a_surname_that_is_a_firm_is_not_a_second_firm() -> None:
-    assert _firms("JPMorgan analyst Ken Goldman wrote in a research note that margins will shrink.") == {"JPMorgan"}
+    assert _firms("JPMorgan analyst Ken Goldman said in a client note that margins could narrow.") == {"JPMorgan"}
 
 
 def test_companies_listed_in_an_analysts_sentence_are_not_views() -> None:
