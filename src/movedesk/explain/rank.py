@@ -103,7 +103,7 @@ class _Closeness:
 
     def cause_at(self, hit: ThemeHit) -> int | None:
         """Where the theme's cue sits in the causal clause of a sentence stating the company's share move
-        ("Cisco shares rise after strong results, broker upgrades"), or None when it does not."""
+        ("Acme shares jump after strong results and a broker upgrade"), or None when it does not."""
         span = hit.sentence
         if not (self.index(span.start) in self.named or (self.title_names and span.start < self.title_end)):
             return None
