@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -134,13 +135,20 @@ def test_double_opt_in_applies_watchlist_once(client: TestClient, smtp: Inbox) -
         sub = desk.store.subscriber(email="watcher@example.com")
     assert sub["status"] == "pending"  # nothing is sent before confirmation
     link = _confirm_link(smtp.wait_for(1)[0])
-    assert client.get(link).status_code == 200
+    # opening the link (as a mail scanner does) shows a button and confirms nothing
+    shown = client.get(link)
+    assert shown.status_code == 200 and 'id="confirm-subscription"' in shown.text
+    with state.using() as desk:
+        assert desk.store.subscriber(email="watcher@example.com")["status"] == "pending"
+    token = unquote(link.split("token=", 1)[1])
+    assert client.post("/confirm", data={"token": token}).status_code == 200
     with state.using() as desk:
         sub = desk.store.subscriber(email="watcher@example.com")
         watchlist = desk.store.watchlist(sub["id"])
     assert sub["status"] == "active" and sub["frequency"] == "instant"
     assert watchlist == ["0700.HK", "SMIC"]
-    again = client.get(link)
+    assert "already subscribed" in client.get(link).text
+    again = client.post("/confirm", data={"token": token})
     assert again.status_code == 422 and "already used" in again.text
 
 
@@ -175,6 +183,9 @@ def test_tampered_forged_and_expired_tokens_are_refused(client: TestClient) -> N
         "confirm", {"s": sid, "j": "x", "w": [], "f": "daily"}, issued_at=int(time.time()) - CONFIRM_MAX_AGE - 60
     )
     assert "expired" in client.get(f"/confirm?token={confirm_old}").text
+    assert "expired" in client.post("/confirm", data={"token": confirm_old}).text
+    for bad in ("", "garbage", wrong_purpose[:-2] + "AA"):
+        assert client.post("/confirm", data={"token": bad}).status_code == 422
 
 
 # -- JSON API ------------------------------------------------------------------------------------------

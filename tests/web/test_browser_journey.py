@@ -102,6 +102,10 @@ def test_reader_journey(live_server: LiveServer, smtp: Inbox, browser_page: Any,
     assert mail["To"] == "reader@example.com"
     text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     page.goto(_link(text, "/confirm"))
+    assert "Confirm your subscription" in page.inner_text("h1")  # opening the link confirms nothing
+    assert _reader(live_server)[0] == "pending"
+    with page.expect_navigation():
+        page.click("#confirm-subscription")
     assert "You are subscribed" in page.inner_text("h1")
     assert "SMIC" in page.inner_text("#message") and "0700.HK" in page.inner_text("#message")
     page.screenshot(path=str(artifacts / "04-confirmed.png"), full_page=True)

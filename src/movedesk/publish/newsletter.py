@@ -169,6 +169,15 @@ class Newsletter:
         token = self.tokens.dumps("confirm", {"s": subscriber_id, "j": jti, "w": watchlist, "f": frequency})
         return SignUp(subscriber_id, address, f"{self.base_url}/confirm?token={quote(token)}", watchlist, frequency)
 
+    def check_confirm(self, token: str) -> dict[str, Any]:
+        """The subscriber a confirmation token names (raises on a forged, tampered or expired token);
+        changes nothing, so a link scanner that opens the link confirms nobody."""
+        payload = self.tokens.loads("confirm", token, max_age=CONFIRM_MAX_AGE)
+        sub = self.store.subscriber(payload["s"])
+        if sub is None:
+            raise DataValidationError("this confirmation link names no subscriber", hint="sign up again")
+        return sub
+
     def confirm(self, token: str) -> dict[str, Any]:
         """Activate the subscriber with the watch-list/frequency from the token (single use)."""
         payload = self.tokens.loads("confirm", token, max_age=CONFIRM_MAX_AGE)

@@ -73,7 +73,22 @@ async def subscribe(
 
 
 @router.get("/confirm", response_class=HTMLResponse)
-def confirm(state: StateDep, token: str = Query("", max_length=2000)) -> Response:
+def confirm_page(state: StateDep, token: str = Query("", max_length=2000)) -> Response:
+    """Shows a button (a GET never confirms: mail link scanners open links)."""
+    with state.lock:
+        sub = state.newsletter.check_confirm(token)
+    if sub["status"] == "active":
+        return HTMLResponse(page("message.html.j2", title="You are subscribed",
+                                 message=f"{sub['email']} is already subscribed."))
+    return HTMLResponse(
+        page("message.html.j2", title="Confirm your subscription",
+             message=f"Start sending movedesk mails to {sub['email']}?", confirm_token=token, email=sub["email"])
+    )
+
+
+@router.post("/confirm", response_class=HTMLResponse)
+def confirm(state: StateDep, token: str = Form("", max_length=2000)) -> Response:
+    """The confirmation page's button: activates the subscription (the token is single use)."""
     with state.lock:
         sub = state.newsletter.confirm(token)
         watch = state.desk.store.watchlist(sub["id"])
