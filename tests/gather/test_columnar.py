@@ -22,6 +22,7 @@ from movedesk.gather.provenance import extract_relays, relay_cue_pattern
 from movedesk.models import Article
 from movedesk.providers.news.bulk import resolve_columns
 from movedesk.store import open_store
+from movedesk.store.arrow import articles_table
 
 SEEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 SCHEMA = pa.schema(
@@ -227,9 +228,9 @@ def test_write_news_arrow_keeps_a_stored_row(tmp_path: Path) -> None:
         again = first.model_copy(update={"title": "Changed"})
         other = build_article(title="New", body="Not stored yet.", url="https://wire.example/s/2",
                               published=_utc(2024, 1, 2), options=BuildOptions(first_seen=SEEN))
-        assert store.write_news_arrow(columnar.articles_table([first]), [], []) == 1
+        assert store.write_news_arrow(articles_table([first]), [], []) == 1
         # one id is stored already: the batch still lands, and the stored row stays as it was
-        assert store.write_news_arrow(columnar.articles_table([again, other]), [], []) == 1
+        assert store.write_news_arrow(articles_table([again, other]), [], []) == 1
         stored = store.article(first.id)
         assert stored is not None and stored.title == "Stored"
         assert store.article(other.id) is not None

@@ -54,51 +54,9 @@ from movedesk.gather.normalise import (
 from movedesk.gather.provenance import extract_relays, relay_cue_pattern
 from movedesk.gather.timestamps import EARLIEST, FUTURE_SLACK
 from movedesk.models import Article
+from movedesk.store.arrow import ARTICLE_SCHEMA, STAMP, TEXT, TEXTS, articles_table
 
-_TEXT = pa.string()
-_TEXTS = pa.list_(pa.string())
-_STAMP = pa.timestamp("us", tz="UTC")
-#: The articles table's columns, in its order (``movedesk.store`` writes these tables as they are).
-ARTICLE_SCHEMA = pa.schema(
-    [
-        ("id", _TEXT),
-        ("source", _TEXT),
-        ("url", _TEXT),
-        ("title", _TEXT),
-        ("body", _TEXT),
-        ("language", _TEXT),
-        ("authors", _TEXTS),
-        ("published", _STAMP),
-        ("published_inferred", pa.bool_()),
-        ("first_seen", _STAMP),
-        ("relays", _TEXTS),
-        ("cluster_id", _TEXT),
-        ("tickers", _TEXTS),
-    ]
-)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-
-
-def articles_table(articles: Sequence[Article]) -> pa.Table:
-    """Articles as a table with :data:`ARTICLE_SCHEMA` (the stored form of each field)."""
-    return pa.table(
-        {
-            "id": pa.array([a.id for a in articles], _TEXT),
-            "source": pa.array([a.source for a in articles], _TEXT),
-            "url": pa.array([a.url for a in articles], _TEXT),
-            "title": pa.array([a.title for a in articles], _TEXT),
-            "body": pa.array([a.body for a in articles], _TEXT),
-            "language": pa.array([a.language for a in articles], _TEXT),
-            "authors": pa.array([a.authors for a in articles], _TEXTS),
-            "published": pa.array([a.published for a in articles], _STAMP),
-            "published_inferred": pa.array([a.published_inferred for a in articles], pa.bool_()),
-            "first_seen": pa.array([a.first_seen for a in articles], _STAMP),
-            "relays": pa.array([a.relays for a in articles], _TEXTS),
-            "cluster_id": pa.array([a.cluster_id for a in articles], _TEXT),
-            "tickers": pa.array([a.tickers for a in articles], _TEXTS),
-        },
-        schema=ARTICLE_SCHEMA,
-    )
 
 
 def table_articles(table: pa.Table) -> list[Article]:
@@ -152,9 +110,9 @@ def build_table(
         return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
     ok = np.ones(n, dtype=bool)  # rows built here; the others go through build_article
-    published = pc.cast(column("published"), _STAMP)
-    earliest = pa.scalar(EARLIEST, _STAMP)
-    latest = pa.scalar(now + FUTURE_SLACK, _STAMP)
+    published = pc.cast(column("published"), STAMP)
+    earliest = pa.scalar(EARLIEST, STAMP)
+    latest = pa.scalar(now + FUTURE_SLACK, STAMP)
     in_range = pc.and_(pc.greater_equal(published, earliest), pc.less_equal(published, latest))
     ok &= _np_bool(pc.fill_null(in_range, False))
 
@@ -278,19 +236,19 @@ def _fast_rows(
     m = len(row_list)
     return pa.table(
         {
-            "id": pa.array([ids[i] for i in row_list], _TEXT),
-            "source": pa.array(src, _TEXT),
-            "url": pa.array([urls[i] for i in row_list], _TEXT),
-            "title": pc.cast(title_c, _TEXT),
-            "body": pc.cast(body_c, _TEXT),
-            "language": pa.array(lang, _TEXT),
-            "authors": pa.array([_authors_fast(authors[i]) for i in row_list], _TEXTS),
+            "id": pa.array([ids[i] for i in row_list], TEXT),
+            "source": pa.array(src, TEXT),
+            "url": pa.array([urls[i] for i in row_list], TEXT),
+            "title": pc.cast(title_c, TEXT),
+            "body": pc.cast(body_c, TEXT),
+            "language": pa.array(lang, TEXT),
+            "authors": pa.array([_authors_fast(authors[i]) for i in row_list], TEXTS),
             "published": pc.take(published, take),
             "published_inferred": pa.array(np.zeros(m, dtype=bool)),
-            "first_seen": pa.array([first_seen] * m, _STAMP),
-            "relays": pa.array(relays, _TEXTS),
-            "cluster_id": pa.nulls(m, _TEXT),
-            "tickers": pa.array([tickers[i] for i in row_list], _TEXTS),
+            "first_seen": pa.array([first_seen] * m, STAMP),
+            "relays": pa.array(relays, TEXTS),
+            "cluster_id": pa.nulls(m, TEXT),
+            "tickers": pa.array([tickers[i] for i in row_list], TEXTS),
         },
         schema=ARTICLE_SCHEMA,
     )
@@ -502,7 +460,7 @@ def with_fingerprints(table: pa.Table) -> pa.Table:
     width = sig.shape[1] * 8
     signature = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), n, [None, pa.py_buffer(sig.tobytes())])
     return (
-        table.append_column("_exact", pa.array(prints.exact, _TEXT))
+        table.append_column("_exact", pa.array(prints.exact, TEXT))
         .append_column("_signature", signature)
         .append_column("_words", pa.array(words, pa.int64()))
     )

@@ -47,6 +47,7 @@ from movedesk.gather.normalise import BuildOptions, Rejection
 from movedesk.models import Article
 from movedesk.providers.news import SUFFIX_KIND, kind_for, source_class
 from movedesk.store import Store, UpsertReport
+from movedesk.store.arrow import ARTICLE_SCHEMA, articles_table
 
 log = logging.getLogger(__name__)
 
@@ -375,10 +376,10 @@ class Ingestor:
     # -- one batch -------------------------------------------------------------------------------------
     def process(self, batch: Sequence[Article]) -> None:
         """De-duplicate one batch against the store and the run so far, and write it in one transaction."""
-        self.process_table(columnar.articles_table(batch))
+        self.process_table(articles_table(batch))
 
     def process_table(self, batch: pa.Table, query: str | None = None) -> None:
-        """:meth:`process` of a batch given as a table with :data:`columnar.ARTICLE_SCHEMA`.
+        """:meth:`process` of a batch given as a table with :data:`~movedesk.store.arrow.ARTICLE_SCHEMA`.
 
         Within a bulk file's run (a writer thread is set), the batch's transaction is handed to the writer
         and ``query`` is what its progress report names; the next store access waits for it.
@@ -466,7 +467,7 @@ class Ingestor:
                 self.exact[k] = (key, published, cluster)
             self.hash_of[key] = h
             reassign.append((cluster, key))
-        stored = batch.select(columnar.ARTICLE_SCHEMA.names).take(
+        stored = batch.select(ARTICLE_SCHEMA.names).take(
             pa.array([order[i] for i in originals.values()], pa.int64())
         )
         stored = stored.set_column(

@@ -818,29 +818,13 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 def _article_frame(articles: Sequence[Article], clusters: Mapping[str, str] | None = None) -> Any:
     """Articles as an Arrow table in the articles table's column order, built column-wise (DuckDB scans
-    Arrow without converting Python objects; the stored rows are those of the former pandas frame)."""
+    Arrow without converting Python objects); the first of repeated ids is kept."""
     import pyarrow as pa
+
+    from movedesk.store.arrow import articles_table
 
     if isinstance(articles, pa.Table):  # already columns (write_news_arrow)
         return articles
     seen: set[str] = set()
     rows = [a for a in articles if not (a.id in seen or seen.add(a.id))]  # type: ignore[func-returns-value]
-    text, texts, stamp = pa.string(), pa.list_(pa.string()), pa.timestamp("us", tz="UTC")
-    cluster_of = clusters or {}
-    return pa.table(
-        {
-            "id": pa.array([a.id for a in rows], text),
-            "source": pa.array([a.source for a in rows], text),
-            "url": pa.array([a.url for a in rows], text),
-            "title": pa.array([a.title for a in rows], text),
-            "body": pa.array([a.body for a in rows], text),
-            "language": pa.array([a.language for a in rows], text),
-            "authors": pa.array([a.authors for a in rows], texts),
-            "published": pa.array([a.published for a in rows], stamp),
-            "published_inferred": pa.array([a.published_inferred for a in rows], pa.bool_()),
-            "first_seen": pa.array([a.first_seen for a in rows], stamp),
-            "relays": pa.array([a.relays for a in rows], texts),
-            "cluster_id": pa.array([cluster_of.get(a.id, a.cluster_id) for a in rows], text),
-            "tickers": pa.array([a.tickers for a in rows], texts),
-        }
-    )
+    return articles_table(rows, clusters)
