@@ -99,6 +99,31 @@ def build_table(
     now: dt.datetime | None = None,
 ) -> tuple[pa.Table, list[Rejection]]:
     """The rows of ``batch`` (which :func:`fits`) as articles, in file order, and the rejected rows."""
+    table, rejected = _build(batch, columns, options, ref, first_row, now=now)
+    return table, [r for _, r in rejected]
+
+
+def batch_items(
+    batch: pa.RecordBatch, columns: Mapping[str, str], options: BuildOptions, ref: str, first_row: int
+) -> list[Article | Rejection]:
+    """The rows of ``batch`` (which :func:`fits`) as Articles and Rejections in file order, for callers
+    that take objects (``BulkSource.items``)."""
+    table, rejected = _build(batch, columns, options, ref, first_row)
+    out: list[Article | Rejection] = list(table_articles(table))
+    for row, rejection in rejected:  # rows ascending: each lands at its file position
+        out.insert(row, rejection)
+    return out
+
+
+def _build(
+    batch: pa.RecordBatch,
+    columns: Mapping[str, str],
+    options: BuildOptions,
+    ref: str,
+    first_row: int,
+    *,
+    now: dt.datetime | None = None,
+) -> tuple[pa.Table, list[tuple[int, Rejection]]]:
     now = now or dt.datetime.now(dt.UTC)
     first_seen = options.first_seen or now
     n = batch.num_rows
@@ -169,7 +194,7 @@ def build_table(
             first_seen=first_seen,
         )
     slow = np.flatnonzero(~ok)
-    rejected: list[Rejection] = []
+    rejected: list[tuple[int, Rejection]] = []  # (row in the batch, why)
     if len(slow):
         raw = {field: batch.column(col).take(pa.array(slow)).to_pylist() for field, col in columns.items()}
         built: list[Article] = []
@@ -180,7 +205,7 @@ def build_table(
                 built.append(build_article(**fields, options=options))
                 built_at.append(i)
             except MovedeskError as exc:
-                rejected.append(Rejection(f"{ref}:{first_row + i + 1}", exc.message))
+                rejected.append((i, Rejection(f"{ref}:{first_row + i + 1}", exc.message)))
         if built:
             order = np.argsort(np.concatenate((rows, np.array(built_at, dtype=np.int64))), kind="stable")
             articles = pa.concat_tables([articles, articles_table(built)]).take(pa.array(order))
@@ -270,7 +295,9 @@ def _authors_fast(value: Any) -> tuple[str, ...]:
 
 #: URLs that canonical_url and build_article's checks leave as they are: a lower-case ASCII scheme and
 #: host, a path, no query or fragment, no trailing slash or space.
-_AS_IS_URL = r"^[a-z][a-z0-9+.-]*://[\x21\x22\x24-\x2e\x30-\x3e\x40\x5b-\x7e]*/[^?#]*[\x21\x22\x24-\x2e\x30-\x3e\x40-\x7e]$"
+_AS_IS_URL = (
+    r"^[a-z][a-z0-9+.-]*://[\x21\x22\x24-\x2e\x30-\x3e\x40\x5b-\x7e]*/[^?#]*[\x21\x22\x24-\x2e\x30-\x3e\x40-\x7e]$"
+)
 
 
 def _canonical_as_is(col: pa.Array | None, n: int) -> list[bool]:
@@ -494,7 +521,7 @@ def table_stream(path: Path, build: BuildOptions, column_map: Mapping[str, str] 
     """(articles with their fingerprints, rows read, rejections) per record batch of a bulk file, in file
     order. Batches :func:`fits` refuses go through the per-row builder. A file that cannot be read (any
     further) ends with a rejection of the whole file, as ``iter_items`` reports it."""
-    from movedesk.providers.news.bulk import BulkSource, _build_rows_fast, _job, resolve_columns
+    from movedesk.providers.news.bulk import BulkSource, _build_rows, _job, resolve_columns
 
     ref = str(path)
     source = BulkSource(options=build, column_map=column_map, fast=True)
@@ -507,7 +534,7 @@ def table_stream(path: Path, build: BuildOptions, column_map: Mapping[str, str] 
             if fits(record_batch, columns, build):
                 table, rejected = build_table(record_batch, columns, build, ref, row_no)
             else:
-                items = _build_rows_fast(_job(record_batch, columns, build, ref, row_no, fast=True))
+                items = _build_rows(_job(record_batch, columns, build, ref, row_no))
                 table = articles_table([x for x in items if isinstance(x, Article)])
                 rejected = [x for x in items if isinstance(x, Rejection)]
             row_no += record_batch.num_rows

@@ -9,13 +9,9 @@ rejection with its row number and the rest of the file still lands.
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import hashlib
 import json
 import multiprocessing as mp
 import os
-import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -28,22 +24,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from movedesk.errors import DataValidationError, MissingColumn, MovedeskError
-from movedesk.gather.identity import canonical_url
-from movedesk.gather.normalise import (
-    MAX_BODY_CHARS,
-    MAX_TITLE_CHARS,
-    BuildOptions,
-    Rejection,
-    _authors,
-    _host,
-    _language,
-    _strings,
-    build_article,
-    cap_body,
-    clean_text,
-)
-from movedesk.gather.provenance import _is_cjk, _outlets, alias_pattern, canonical_outlet, extract_relays
-from movedesk.gather.timestamps import check_published
+from movedesk.gather import columnar
+from movedesk.gather.normalise import BuildOptions, Rejection, build_article
+from movedesk.gather.provenance import alias_pattern
 from movedesk.models import Article
 
 SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson", ".json", ".csv", ".tsv")
@@ -54,8 +37,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline", "heading", "subject"),
     "body": ("body", "text", "content", "article", "story", "description", "summary"),
     "published": (
-        "published", "published_at", "publish_time", "pubdate", "pub_date", "date", "datetime", "time",
-        "timestamp", "created_at",
+        "published",
+        "published_at",
+        "publish_time",
+        "pubdate",
+        "pub_date",
+        "date",
+        "datetime",
+        "time",
+        "timestamp",
+        "created_at",
     ),
     "url": ("url", "link", "href", "permalink"),
     "source": ("source", "publisher", "outlet", "site", "provider"),
@@ -87,9 +78,7 @@ def resolve_columns(names: Iterable[str], column_map: Mapping[str, str] | None =
                 used.add(lower[alias])
                 break
     if "title" not in chosen and "body" not in chosen:
-        raise MissingColumn(
-            f"no title or body column among {present[:12]}", hint="map one with --column NAME=title"
-        )
+        raise MissingColumn(f"no title or body column among {present[:12]}", hint="map one with --column NAME=title")
     return chosen
 
 
@@ -129,7 +118,9 @@ class BulkSource:
                 parse = pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",", newlines_in_values=True)
                 convert = pacsv.ConvertOptions(strings_can_be_null=True, timestamp_parsers=[])
                 reader = pacsv.open_csv(
-                    path, parse_options=parse, convert_options=convert,
+                    path,
+                    parse_options=parse,
+                    convert_options=convert,
                     read_options=pacsv.ReadOptions(block_size=8 << 20),
                 )
                 yield from reader
@@ -190,13 +181,12 @@ class BulkSource:
             for batch in self.batches(path):
                 if columns is None:
                     columns = resolve_columns([n for n in batch.schema.names if n != "__error__"], self.column_map)
-                job = _job(batch, columns, self.options, str(path), row_no, fast=self.fast)
+                job = (batch, columns, self.options, str(path), row_no, self.fast)
                 row_no += batch.num_rows
-                build = _build_rows_fast if self.fast else _build_rows
                 if pool is None:
-                    yield from build(job)
+                    yield from _build_batch(*job)
                     continue
-                pending.append(pool.submit(build, job))
+                pending.append(pool.submit(_build_batch, *job))
                 while len(pending) > 2 * self.workers:
                     yield from pending.popleft().result()
             while pending:
@@ -222,47 +212,21 @@ class BulkSource:
 _Job = tuple[dict[str, list[Any]], list[Any] | None, BuildOptions, str, int, list[bool] | None]
 
 
-def _job(
-    batch: pa.RecordBatch, columns: dict[str, str], options: BuildOptions, ref: str, first_row: int, fast: bool = False
-) -> _Job:
-    data = {
-        field: _tuples(batch.column(col)) if fast and field == "tickers" else batch.column(col).to_pylist()
-        for field, col in columns.items()
-    }
+def _build_batch(
+    batch: pa.RecordBatch, columns: dict[str, str], options: BuildOptions, ref: str, first_row: int, fast: bool
+) -> list[Article | Rejection]:
+    """Rows of one record batch as Articles or Rejections, in file order (runs in a worker process for
+    big files). Batches the column-wise builder takes (zoned Parquet times…) go through it; the others,
+    and every batch when ``fast`` is off, through :func:`build_article` row by row."""
+    if fast and columnar.fits(batch, columns, options):
+        return columnar.batch_items(batch, columns, options, ref, first_row)
+    return _build_rows(_job(batch, columns, options, ref, first_row))
+
+
+def _job(batch: pa.RecordBatch, columns: dict[str, str], options: BuildOptions, ref: str, first_row: int) -> _Job:
+    data = {field: batch.column(col).to_pylist() for field, col in columns.items()}
     errors = batch.column("__error__").to_pylist() if "__error__" in batch.schema.names else None
-    # The fast builder takes rows with zoned timestamps; other files keep the per-row path and its prefilter.
-    may_relay = None if fast and _zoned(batch, columns) else _may_name_outlets(batch, columns, data, options)
-    return data, errors, options, ref, first_row, may_relay
-
-
-def _zoned(batch: pa.RecordBatch, columns: dict[str, str]) -> bool:
-    if "published" not in columns:
-        return False
-    kind = batch.column(columns["published"]).type
-    return pa.types.is_timestamp(kind) and kind.tz is not None
-
-
-def _tuples(column: pa.Array) -> list[Any]:
-    """A list<string> column as tuples of its non-null strings (what ``_strings`` makes of each list), fast;
-    other types as plain Python values."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)) or not pa.types.is_string(
-        column.type.value_type
-    ):
-        return list(column.to_pylist())
-    offsets = column.offsets.to_numpy().tolist()
-    flat = column.values.to_pylist()
-    nulls = column.is_null().to_numpy(zero_copy_only=False).tolist()
-    clean = None not in flat
-    out: list[Any] = []
-    for i, null in enumerate(nulls):
-        if null:
-            out.append(None)
-            continue
-        part = flat[offsets[i] : offsets[i + 1]]
-        out.append(tuple(part) if clean else tuple(x for x in part if x is not None))
-    return out
+    return data, errors, options, ref, first_row, _may_name_outlets(batch, columns, data, options)
 
 
 def _may_name_outlets(
@@ -316,9 +280,11 @@ def _rows_batch(rows: list[dict[str, Any]]) -> pa.RecordBatch:
     cols = {}
     for name in names:
         values = [row.get(name) for row in rows]
-        cols[name] = pa.array([v if v is None or isinstance(v, str | list) else str(v) for v in values]) if any(
-            isinstance(v, dict) for v in values
-        ) else _safe_array(values)
+        cols[name] = (
+            pa.array([v if v is None or isinstance(v, str | list) else str(v) for v in values])
+            if any(isinstance(v, dict) for v in values)
+            else _safe_array(values)
+        )
     return pa.RecordBatch.from_pydict(cols)
 
 
@@ -327,171 +293,3 @@ def _safe_array(values: list[Any]) -> pa.Array:
         return pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array([None if v is None else v if isinstance(v, list) else str(v) for v in values])
-
-
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-
-
-def _build_rows_fast(job: _Job) -> list[Article | Rejection]:
-    """As :func:`_build_rows`, with the same results, faster for the common bulk row.
-
-    A row whose ``published`` is a tz-aware datetime (a Parquet timestamp column with a zone) and that
-    has no ``relays`` column is built here: no zone look-up (a zoned time needs none), the provenance
-    scan only for texts in which some outlet alias occurs with word boundaries (one RE2 pass over the
-    batch's cleaned texts; :func:`extract_relays` finds nothing in the others), plain-ASCII titles and
-    bodies cleaned in Arrow (:func:`_clean_column`). The other rows of such a batch (no time, no URL,
-    rejected) go through :func:`build_article`; batches of other files (times as text, CSV, JSON) take
-    :func:`_build_rows` whole, with its raw-text prefilter, as before.
-    """
-    data, errors, options, ref, first_row, may_relay = job
-    n = len(next(iter(data.values()))) if data else 0
-    if may_relay is not None or "relays" in data or options.default_tz is not None:
-        return _build_rows(job)
-    now = dt.datetime.now(dt.UTC)
-    first_seen = options.first_seen or now
-    none = [None] * n
-    titles, bodies, urls = data.get("title", none), data.get("body", none), data.get("url", none)
-    published, sources = data.get("published", none), data.get("source", none)
-    authors, languages, tickers = data.get("authors", none), data.get("language", none), data.get("tickers", none)
-    out: list[Article | Rejection | None] = [None] * n
-    fields: dict[int, dict[str, Any]] = {}
-    clean_titles = _clean_column(titles, None)
-    clean_bodies = _clean_column(bodies, 2 * MAX_BODY_CHARS)
-    for i in range(n):
-        row_no = first_row + i + 1
-        if errors is not None and errors[i]:
-            out[i] = Rejection(f"{ref}:{row_no}", str(errors[i]))
-            continue
-        pub = published[i]
-        if not (isinstance(pub, dt.datetime) and pub.tzinfo is not None):
-            out[i] = _build_one(data, i, options, ref, row_no)
-            continue
-        title, body = titles[i], bodies[i]
-        title_c, body_c = clean_titles[i], clean_bodies[i]
-        if title_c is not None:
-            title_s = title_c
-        else:
-            title_s = clean_text(str(title)) if title is not None and title == title else ""
-        if body_c is not None:
-            body_s = body_c
-        else:
-            raw_body = str(body) if body is not None and body == body else ""
-            if len(raw_body) > 2 * MAX_BODY_CHARS:
-                raw_body = raw_body[: 2 * MAX_BODY_CHARS]
-            body_s = clean_text(raw_body)
-        if not title_s:
-            lines = [ln for ln in body_s.split("\n") if ln.strip()]
-            if not lines:
-                out[i] = _build_one(data, i, options, ref, row_no)
-                continue
-            title_s = lines[0][:200]
-            body_s = "\n".join(lines[1:]) if len(lines[0]) <= 200 else body_s
-        title_s = " ".join(title_s.split())[:MAX_TITLE_CHARS]
-        body_s, _capped = cap_body(body_s)
-        url = urls[i]
-        url_s = str(url).strip() if url is not None and url == url and str(url).strip() else None
-        if url_s is not None and not _SCHEME.match(url_s):
-            url_s = None
-        if url_s is None:  # the text-hash id: leave it to build_article
-            out[i] = _build_one(data, i, options, ref, row_no)
-            continue
-        url_s = canonical_url(url_s)
-        when = pub.astimezone(dt.UTC)
-        reason = check_published(when, now=now)
-        if reason:
-            out[i] = _build_one(data, i, options, ref, row_no)
-            continue
-        source = sources[i]
-        src = str(source).strip() if source is not None and source == source and str(source).strip() else None
-        src = src or options.source or _host(url_s) or "unknown"
-        language = languages[i]
-        text = f"{title_s}\n{body_s}"
-        lang = _language(options.language or (str(language) if language and language == language else None), text)
-        tick = tickers[i]
-        fields[i] = {
-            "id": hashlib.sha1(("url:" + url_s).encode("utf-8")).hexdigest()[:20],
-            "source": src,
-            "url": url_s,
-            "title": title_s,
-            "body": body_s,
-            "language": lang,
-            "authors": _authors(authors[i]),
-            "published": when,
-            "published_inferred": False,
-            "first_seen": first_seen,
-            "relays": (),
-            "cluster_id": None,
-            "tickers": tick if isinstance(tick, tuple) else _strings(tick),
-        }
-    if fields:
-        rows = list(fields)
-        texts = [f"{fields[i]['title']}\n{fields[i]['body']}" for i in rows]
-        for i, text, hit in zip(rows, texts, _names_outlet(texts, [fields[i]["source"] for i in rows]), strict=True):
-            if hit:
-                fields[i]["relays"] = tuple(extract_relays(text, exclude=(fields[i]["source"],)))
-        for i in rows:
-            out[i] = Article(**fields[i])
-    return [x for x in out if x is not None]
-
-
-def _clean_column(values: list[Any], limit: int | None) -> list[str | None]:
-    """:func:`clean_text` of every plain string of a column, in a few Arrow passes; None for the others.
-
-    Plain means printable ASCII and newlines, without ``&``: then ``clean_text`` only collapses runs of
-    spaces, drops spaces next to newlines, cuts runs of blank lines to one and strips spaces and
-    newlines, which the RE2 replacements below do identically. Strings longer than ``limit`` are left to
-    the caller (``build_article`` cuts bodies before cleaning them).
-    """
-    out: list[str | None] = [None] * len(values)
-    try:
-        arr = pa.array(values, type=pa.large_string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all strings: leave the column to the per-row path
-        return out
-    plain = pc.invert(pc.match_substring_regex(arr, "[^\\n\\x20-\\x7e]|&"))
-    if limit is not None:
-        plain = pc.and_(plain, pc.less_equal(pc.binary_length(arr), limit))
-    rows = pc.indices_nonzero(pc.fill_null(plain, False))
-    if len(rows) == 0:
-        return out
-    arr = pc.take(arr, rows)
-    arr = pc.replace_substring_regex(arr, " {2,}", " ")
-    arr = pc.replace_substring(arr, " \n", "\n")
-    arr = pc.replace_substring(arr, "\n ", "\n")
-    arr = pc.replace_substring_regex(arr, "\n{3,}", "\n\n")
-    arr = pc.ascii_trim(arr, " \n")
-    for i, text in zip(rows.to_pylist(), arr.to_pylist(), strict=True):
-        out[i] = text
-    return out
-
-
-def _build_one(data: dict[str, list[Any]], i: int, options: BuildOptions, ref: str, row_no: int) -> Article | Rejection:
-    try:
-        return build_article(**{field: values[i] for field, values in data.items()}, options=options)
-    except MovedeskError as exc:
-        return Rejection(f"{ref}:{row_no}", exc.message)
-
-
-def _names_outlet(texts: list[str], sources: list[str]) -> list[bool]:
-    """Per text: could :func:`extract_relays` find an outlet in it other than its source? (A superset.)
-
-    True when an outlet alias other than those of the source (when all texts share one) occurs with the
-    word boundaries :func:`extract_relays` demands (Latin aliases) or anywhere (CJK aliases).
-    """
-    own = tuple(sorted(set(sources))) if len(set(sources)) == 1 else ()
-    try:
-        found = pc.match_substring_regex(pa.array(texts, type=pa.large_string()), _boundary_pattern(own))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return [True] * len(texts)
-    return [bool(x) for x in pc.fill_null(found, True).to_pylist()]
-
-
-@functools.cache
-def _boundary_pattern(exclude: tuple[str, ...]) -> str:
-    skip = {canonical_outlet(x) or x for x in exclude}
-    aliases = sorted((a for a, o in _outlets().canonical.items() if o not in skip), key=len, reverse=True)
-    latin = "|".join(re.escape(a) for a in aliases if not _is_cjk(a[0]))
-    cjk = "|".join(re.escape(a) for a in aliases if _is_cjk(a[0]))
-    parts = [f"(?:^|[^0-9A-Za-z_\\-])(?:{latin})(?:[^0-9A-Za-z_]|$)"] if latin else []
-    if cjk:
-        parts.append(f"(?:{cjk})")
-    return "|".join(parts) or "$^"
