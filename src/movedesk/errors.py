@@ -15,7 +15,8 @@ MovedeskError
 │   ├── UnknownProvider         W021  no provider of that name is registered
 │   └── FetchRefused            W022  a URL was refused (private address, robots.txt, size)
 ├── DataValidationError         W030  input data is malformed
-│   └── MissingColumn           W031  a required column is absent
+│   ├── MissingColumn           W031  a required column is absent
+│   └── InvalidLink             W032  a newsletter link is forged, damaged, expired or used
 ├── UnknownCompany              W040  no company/listing matches a name or symbol
 ├── NotATradingSession          W041  the date is not a session of the listing's exchange
 ├── NoCalendar                  W042  no exchange calendar for that exchange
@@ -97,6 +98,13 @@ class DataValidationError(MovedeskError):
 class MissingColumn(DataValidationError):
     code = "W031"
     hint = "add the column or map it with --column old=new"
+
+
+class InvalidLink(DataValidationError):
+    """A confirmation, unsubscribe or settings link that cannot be honoured; nothing was changed."""
+
+    code = "W032"
+    hint = "use the link from the newest e-mail, or sign up again"
 
 
 class UnknownCompany(MovedeskError):

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from movedesk.config import Settings
+from movedesk.errors import DataValidationError, InvalidLink
 from movedesk.publish.newsletter import CONFIRM_MAX_AGE, UNSUBSCRIBE_MAX_AGE
 from movedesk.web.app import create_app
 
@@ -174,6 +175,9 @@ def test_tampered_forged_and_expired_tokens_are_refused(client: TestClient) -> N
         assert r.status_code == 422, bad
     r = client.post(expired.replace("http://127.0.0.1:8000", ""))
     assert r.status_code == 422 and "expired" in r.text
+    with pytest.raises(InvalidLink) as err:  # its own code, so logs and API clients can tell it apart
+        state.newsletter.tokens.loads("unsubscribe", tampered, max_age=60)
+    assert err.value.code == "W032" and isinstance(err.value, DataValidationError)
     with state.using() as desk:
         assert desk.store.subscriber(sid)["status"] == "active"
     assert client.post(good).status_code == 200

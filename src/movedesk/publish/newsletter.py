@@ -1,7 +1,7 @@
 """The newsletter: double opt-in sign-up, watch-lists, signed expiring links, and the mails themselves.
 
 Links carry itsdangerous-signed tokens (salted per purpose, time-stamped): a forged, tampered or
-expired token raises :class:`~movedesk.errors.DataValidationError` and changes nothing. A confirmation
+expired token raises :class:`~movedesk.errors.InvalidLink` and changes nothing. A confirmation
 token is also single-use (its ``jti`` is recorded in the store). The watch-list and frequency chosen at
 sign-up travel inside the confirmation token, so nobody can change another reader's settings without
 access to their inbox.
@@ -37,7 +37,7 @@ from itsdangerous.timed import TimestampSigner
 from jinja2 import Environment, PackageLoader
 
 from movedesk.config import Settings
-from movedesk.errors import DataValidationError, UnknownCompany
+from movedesk.errors import DataValidationError, InvalidLink, UnknownCompany
 from movedesk.models import Explanation
 
 if TYPE_CHECKING:
@@ -84,19 +84,19 @@ class Tokens:
         return str(self._serializer(purpose, issued_at).dumps(payload))
 
     def loads(self, purpose: str, token: str, *, max_age: int) -> dict[str, Any]:
-        """The payload, or DataValidationError when the token is forged, tampered with or expired."""
+        """The payload, or InvalidLink when the token is forged, tampered with or expired."""
         try:
             payload = self._serializer(purpose).loads(token, max_age=max_age)
         except SignatureExpired as exc:
-            raise DataValidationError(
+            raise InvalidLink(
                 f"this {purpose} link has expired", hint="sign up again to get a fresh link"
             ) from exc
         except BadSignature as exc:
-            raise DataValidationError(
+            raise InvalidLink(
                 f"this {purpose} link is not valid (forged or damaged)", hint="use the link from the e-mail as sent"
             ) from exc
         if not isinstance(payload, dict) or not isinstance(payload.get("s"), str):
-            raise DataValidationError(f"this {purpose} link is not valid")
+            raise InvalidLink(f"this {purpose} link is not valid")
         return payload
 
 
@@ -175,7 +175,7 @@ class Newsletter:
         payload = self.tokens.loads("confirm", token, max_age=CONFIRM_MAX_AGE)
         sub = self.store.subscriber(payload["s"])
         if sub is None:
-            raise DataValidationError("this confirmation link names no subscriber", hint="sign up again")
+            raise InvalidLink("this confirmation link names no subscriber", hint="sign up again")
         return sub
 
     def confirm(self, token: str) -> dict[str, Any]:
@@ -183,7 +183,7 @@ class Newsletter:
         payload = self.tokens.loads("confirm", token, max_age=CONFIRM_MAX_AGE)
         sub = self.store.subscriber(payload["s"])
         if sub is None or not self.store.use_token(str(payload.get("j")), payload["s"], "confirm"):
-            raise DataValidationError("this confirmation link was already used or is not valid", hint="sign up again")
+            raise InvalidLink("this confirmation link was already used or is not valid", hint="sign up again")
         watch = [str(c) for c in payload.get("w", []) if isinstance(c, str)]
         frequency = payload.get("f") if payload.get("f") in FREQUENCIES else sub["frequency"]
         self.store.set_subscriber(sub["id"], status="active", frequency=frequency, watchlist=watch)
@@ -194,7 +194,7 @@ class Newsletter:
         payload = self.tokens.loads("unsubscribe", token, max_age=UNSUBSCRIBE_MAX_AGE)
         sub = self.store.subscriber(payload["s"])
         if sub is None:
-            raise DataValidationError("this unsubscribe link names no subscriber")
+            raise InvalidLink("this unsubscribe link names no subscriber")
         return sub
 
     def unsubscribe(self, token: str) -> dict[str, Any]:
@@ -218,7 +218,7 @@ class Newsletter:
         payload = self.tokens.loads("manage", token, max_age=UNSUBSCRIBE_MAX_AGE)
         sub = self.store.subscriber(payload["s"])
         if sub is None:
-            raise DataValidationError("this settings link names no subscriber")
+            raise InvalidLink("this settings link names no subscriber")
         return sub
 
     def update(self, token: str, *, watch: Sequence[str], frequency: str) -> dict[str, Any]:
