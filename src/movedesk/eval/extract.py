@@ -468,7 +468,7 @@ def eval_sentiment_embed(
                 test,
                 lambda ts: [lab for lab, _ in tuned.predict_many(ts)],
                 "phrasebank/embed",
-                note=f"fine-tuned MiniLM (+ linear, w={tuned.linear_weight}) from the cache dir, 80 % split",
+                note=f"fine-tuned {tuned.base} (+ linear, w={tuned.linear_weight}) from the cache dir, 80 % split",
             )
         )
         out.append(

