@@ -19,7 +19,7 @@ from movedesk.calendars import is_session, require_session
 from movedesk.config import Settings
 from movedesk.detect.descriptors import describe
 from movedesk.errors import InsufficientData, UnknownCompany
-from movedesk.models import Company, Move
+from movedesk.models import Article, Company, Move
 from movedesk.registry import Registry, default_registry
 from movedesk.store import DuckDBStore, UpsertReport, open_store
 
@@ -57,21 +57,23 @@ class Desk:
         Bad bars are kept and flagged (see ``ingest_price_files`` for the validation report)."""
         return self.ingest_price_files(paths)[0]
 
-    def ingest_news(self, paths: Iterable[str | Path], **options: Any) -> UpsertReport:
+    def ingest_news(self, paths: Iterable[str | Path], *, extract: bool = False, **options: Any) -> UpsertReport:
         """Load news (files, folders, feed/page URLs) into the store, de-duplicated, and link each article
         to the companies it mentions. ``options`` are ``movedesk.gather.ingest.IngestOptions`` fields; the
-        SSRF guard and the near-duplicate threshold default to the desk's settings."""
+        SSRF guard and the near-duplicate threshold default to the desk's settings. ``extract`` also runs
+        the extraction pipeline on the new articles that name a company (:meth:`extract_articles`)."""
         from movedesk.gather.ingest import ingest_news
 
         options.setdefault("allow_private", self.settings.allow_private)
         options.setdefault("near_dup_threshold", self.settings.near_dup_threshold)
         report = ingest_news(self.store, paths, **options)
         # only what this run stored: earlier articles are linked already
-        self.link_articles(report.new_ids)
+        self.link_articles(report.new_ids, extract=extract)
         return report
 
-    def link_articles(self, article_ids: Sequence[str] | None = None) -> int:
-        """Record which companies each article mentions (used for fast point-in-time company news)."""
+    def link_articles(self, article_ids: Sequence[str] | None = None, *, extract: bool = False) -> int:
+        """Record which companies each article mentions (used for fast point-in-time company news);
+        with ``extract``, also extract the articles that name one. Returns the number of new links."""
         from movedesk.extract.entities import link_companies
 
         articles = (
@@ -80,7 +82,22 @@ class Desk:
             else self.store.articles()
         )
         links = [(a.id, cid) for a in articles for cid in link_companies(a, self.registry)]
-        return self.store.link_companies(links)
+        added = self.store.link_companies(links)
+        if extract:
+            linked = {aid for aid, _ in links}
+            self.extract_articles([a for a in articles if a.id in linked])
+        return added
+
+    def extract_articles(self, articles: Sequence[Article]) -> int:
+        """Run the extraction pipeline on ``articles`` now and cache the results in the store, so that the
+        first explanation of a move reads them instead of extracting at query time. Articles already
+        extracted by the current pipeline are skipped. Returns how many were extracted."""
+        from movedesk.explain.explain import extractions_for, pipeline_key
+
+        cached = self.store.extractions([a.id for a in articles], pipeline_key())
+        todo = [a for a in articles if a.id not in cached]
+        extractions_for(self, todo)
+        return len(todo)
 
     # -- detect ----------------------------------------------------------------------------------------
     def company(self, name_or_symbol: str) -> Company:

@@ -55,6 +55,12 @@ def ingest_news_cmd(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Bulk files: processes parsing rows (helps on idle cores)")
     ] = 1,
+    extract: Annotated[
+        bool,
+        typer.Option(
+            "--extract", help="Also extract the new articles that name a company now (faster first explain)"
+        ),
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
     """Ingest news (feeds, web pages, JSONL/CSV/Parquet, front-matter text), de-duplicated, once each."""
@@ -94,9 +100,9 @@ def ingest_news_cmd(
             progress=show,
         )
         report = ingest(desk.store, sources, options)
-        bar.update(task, description="linking companies")
+        bar.update(task, description="linking companies" + (" and extracting" if extract else ""))
         if report.new:
-            desk.link_articles(report.new_ids)
+            desk.link_articles(report.new_ids, extract=extract)
     payload = report.to_dict()
     if json_out:
         print_json(payload)
