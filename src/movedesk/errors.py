@@ -145,6 +145,7 @@ ALL_ERRORS: tuple[type[MovedeskError], ...] = (
     FetchRefused,
     DataValidationError,
     MissingColumn,
+    InvalidLink,
     UnknownCompany,
     NotATradingSession,
     NoCalendar,
