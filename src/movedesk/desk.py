@@ -92,12 +92,9 @@ class Desk:
         """Run the extraction pipeline on ``articles`` now and cache the results in the store, so that the
         first explanation of a move reads them instead of extracting at query time. Articles already
         extracted by the current pipeline are skipped. Returns how many were extracted."""
-        from movedesk.explain.explain import extractions_for, pipeline_key
+        from movedesk.explain.explain import cache_extractions
 
-        cached = self.store.extractions([a.id for a in articles], pipeline_key())
-        todo = [a for a in articles if a.id not in cached]
-        extractions_for(self, todo)
-        return len(todo)
+        return cache_extractions(self, articles)
 
     # -- detect ----------------------------------------------------------------------------------------
     def company(self, name_or_symbol: str) -> Company:

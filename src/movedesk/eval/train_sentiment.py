@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from movedesk.eval.extract import phrasebank_split, sentfin_split, shared_dir
+from movedesk.extract import encoders
 from movedesk.extract import sentiment as sm
 
 
@@ -41,7 +42,7 @@ def train_phrasebank(shared: Path) -> sm.LinearModel:
 
 
 def train_phrasebank_embed(
-    shared: Path, variant: str = "finetuned", epochs: int | None = None, base: str = "minilm"
+    shared: Path, variant: str = "finetuned", epochs: int | None = None, base: str = encoders.DEFAULT_BASE
 ) -> Any:
     """The embedding model on the PhraseBank 80 % training split (never on the test split)."""
     from movedesk.extract import embed_sentiment as es
@@ -68,8 +69,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--epochs", type=int, default=None, help="fine-tuning epochs (default: the measured choice)")
     ap.add_argument(
         "--base",
-        choices=("minilm", "mpnet"),
-        default="minilm",
+        choices=encoders.BASES,
+        default=encoders.DEFAULT_BASE,
         help="sentence encoder: minilm (extra 'embed'; ~5 min) or mpnet (its five weight packages; ~25 min)",
     )
     args = ap.parse_args(argv)

