@@ -11,10 +11,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MOVEDESK_SHARED", ROOT.parent / "shared"))
 
 
+#: Skips that stay allowed under CI=true: they depend on who runs the tests, not on what is installed.
+ALLOWED_SKIPS = ("root can write a read-only folder",)
+
+
+def on_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
 def _shared() -> Path:
     if (SHARED / "data").is_dir():
         return SHARED
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    if on_ci():
         pytest.fail(f"CI=true but the shared data folder {SHARED} is missing: these tests must not skip in CI")
     pytest.skip(f"needs the shared data folder {SHARED} (absent on this machine)")
 
@@ -32,3 +40,33 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
     s = open_store(tmp_path / "test.duckdb")
     yield s
     s.close()
+
+
+_ci_skips: list[str] = []
+
+
+def _note_skip(report: pytest.CollectReport | pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        if not any(allowed in reason for allowed in ALLOWED_SKIPS):
+            _ci_skips.append(f"{report.nodeid}: {reason}")
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    _note_skip(report)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _note_skip(report)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI every extra, tool and data set is installed: a skip means a test did not run. Fail."""
+    if on_ci() and _ci_skips:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"CI=true: {len(_ci_skips)} tests skipped; under CI nothing may skip:", red=True)
+            for line in _ci_skips[:50]:
+                reporter.write_line(f"  {line}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

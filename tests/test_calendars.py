@@ -60,6 +60,8 @@ def test_dates_outside_the_calendar_are_not_sessions() -> None:
     from movedesk.calendars import is_session, require_session
     from movedesk.errors import NotATradingSession
 
-    assert not is_session("XNYS", dt.date(1995, 1, 3))
-    with pytest.raises(NotATradingSession, match="outside the XNYS calendar"):
-        require_session("XNYS", dt.date(1995, 1, 3))
+    # the Shanghai exchange opened on 1990-12-19; exchange_calendars' XSHG starts that month
+    assert not is_session("XSHG", dt.date(1990, 11, 30))
+    with pytest.raises(NotATradingSession, match="outside the XSHG calendar"):
+        require_session("XSHG", dt.date(1990, 11, 30))
+    assert is_session("XNYS", dt.date(1995, 1, 3))  # rule-based calendars reach decades back

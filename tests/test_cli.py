@@ -120,4 +120,28 @@ def test_explain_formats_and_non_session(tmp_path: Path) -> None:
     sunday = run("--db", str(db), "explain", "SMIC", "--date", "2024-12-22")
     assert sunday.returncode == 1 and "[W041]" in sunday.stderr
     bad = run("--db", str(db), "explain", "SMIC", "--date", "2024-12-23", "--format", "pdf")
-    assert bad.returncode == 1 and "[W050]" in bad.stderr
+    assert bad.returncode == 2 and "[W050]" in bad.stderr  # an unknown format is a usage error
+
+
+def test_verbs_without_a_universe_work_on_the_demo_store(tmp_path: Path) -> None:
+    """`--db X demo`, then moves, brief and run with no --universe: "all", every listing with bars."""
+    import json
+
+    db = str(tmp_path / "s.duckdb")
+    assert run("--db", db, "demo", "--out", str(tmp_path / "o")).returncode == 0
+    for universe in ((), ("--universe", "all")):
+        moves = run("--db", db, "moves", "--date", "2024-12-23", "--min-z", "0", "--json", *universe)
+        assert moves.returncode == 0, moves.stderr
+        symbols = {m["symbol"] for m in json.loads(moves.stdout)["moves"]}
+        assert symbols == {"688981.SS", "0981.HK", "1347.HK"}  # the indices are benchmarks, not movers
+    brief = run("--db", db, "brief", "--date", "2024-12-20", "--out", str(tmp_path / "ed"))
+    assert brief.returncode == 0, brief.stderr
+    assert "SMIC" in (tmp_path / "ed" / "edition-2024-12-20.md").read_text(encoding="utf-8")
+    daily = run("--db", db, "run", "--date", "2024-12-20", "--no-send", "--json")
+    assert daily.returncode == 0, daily.stderr
+    assert "SMIC-2024-12-20" in json.loads(daily.stdout)["briefs"]
+
+
+def test_an_empty_store_says_to_ingest_prices(tmp_path: Path) -> None:
+    result = run("--db", str(tmp_path / "empty.duckdb"), "moves", "--date", "2024-12-23")
+    assert result.returncode == 1 and "[W043]" in result.stderr and "ingest prices" in result.stderr

@@ -1,58 +1,100 @@
-"""Exchange calendars: an adapter over ``exchange_calendars`` (sessions, holidays, half-days, zones)."""
+"""Exchange calendars: an adapter over ``exchange_calendars`` (sessions, holidays, half-days, zones).
+
+No year is written here. Each calendar runs from the earliest date its ``exchange_calendars`` class
+allows (``bound_min``) to the latest whose holidays the installed release knows (``bound_max``: for
+Shanghai, the last year of its precomputed holiday list). Calendars built from rules alone (New York)
+have no bound; they run a fixed number of years either side of today. A date past that horizon is not
+"not a session": it is unknown, and :class:`~movedesk.errors.CalendarHorizon` says to upgrade
+``exchange_calendars``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from importlib.metadata import PackageNotFoundError, version
 from zoneinfo import ZoneInfo
 
 import exchange_calendars as xcals
 import pandas as pd
 
-from movedesk.errors import NoCalendar, NotATradingSession
+from movedesk.errors import CalendarHorizon, NoCalendar, NotATradingSession
 
 SUPPORTED = ("XSHG", "XSHE", "BJSE", "XHKG", "XNYS", "XNAS")
 # exchange_calendars has one mainland calendar (XSHG); Shenzhen and Beijing keep the same sessions, as do
 # Nasdaq and NYSE.
 _ALIASES = {"XSHE": "XSHG", "BJSE": "XSHG", "XNAS": "XNYS"}
+#: Span either side of today for calendars without a bound (rule-based ones, such as XNYS).
+_UNBOUNDED_YEARS_BACK = 50
+_UNBOUNDED_YEARS_AHEAD = 25
+
+
+def _today() -> pd.Timestamp:
+    return pd.Timestamp(dt.datetime.now(dt.UTC).date())
+
+
+def _xcals_version() -> str:
+    try:
+        return version("exchange_calendars")
+    except PackageNotFoundError:  # pragma: no cover - imported above, so installed
+        return "?"
 
 
 @functools.cache
 def calendar(mic: str) -> xcals.ExchangeCalendar:
-    """The calendar of an exchange by MIC (XSHG, XSHE, XHKG, XNYS, XNAS), from 2000 to 2026."""
-    name = _ALIASES.get(mic, mic)
+    """The calendar of an exchange by MIC (XSHG, XSHE, BJSE, XHKG, XNYS, XNAS), over every session the
+    installed ``exchange_calendars`` release knows."""
     if mic not in SUPPORTED:
         raise NoCalendar(f"no exchange calendar for {mic!r}", hint=f"supported exchanges: {', '.join(SUPPORTED)}")
-    return xcals.get_calendar(name, start="2000-01-01", end="2026-12-31")
+    name = _ALIASES.get(mic, mic)
+    cls = type(xcals.get_calendar(name))  # the default span is cheap; we need the class's bounds
+    lo, hi = cls.bound_min(), cls.bound_max()
+    start = lo if lo is not None else _today() - pd.DateOffset(years=_UNBOUNDED_YEARS_BACK)
+    end = hi if hi is not None else _today() + pd.DateOffset(years=_UNBOUNDED_YEARS_AHEAD)
+    return xcals.get_calendar(name, start=start.normalize(), end=end.normalize())
 
 
-def _in_bounds(cal: xcals.ExchangeCalendar, ts: pd.Timestamp) -> bool:
-    return bool(cal.first_session <= ts <= cal.last_session)
+def horizon(mic: str) -> dt.date:
+    """The last date this exchange's calendar knows (its sessions and holidays)."""
+    return calendar(mic).last_session.date()
+
+
+def _check(mic: str, day: dt.date) -> bool:
+    """False before the calendar's first session; CalendarHorizon past its last; True inside."""
+    cal = calendar(mic)
+    ts = pd.Timestamp(day)
+    if ts > cal.last_session:
+        raise CalendarHorizon(
+            f"{day} is past the {mic} calendar: exchange_calendars {_xcals_version()} knows its holidays "
+            f"up to {cal.last_session.date()}",
+            hint="upgrade exchange_calendars (pip install -U exchange_calendars) for the later holidays",
+        )
+    return bool(ts >= cal.first_session)
 
 
 def is_session(mic: str, day: dt.date) -> bool:
-    """True when ``day`` is a session; a date outside the calendar's range is not one (no exception)."""
-    cal = calendar(mic)
-    ts = pd.Timestamp(day)
-    return _in_bounds(cal, ts) and bool(cal.is_session(ts))
+    """True when ``day`` is a session; before the calendar's start it is not one (no exception); past
+    the calendar's horizon it is unknown (:class:`CalendarHorizon`)."""
+    return _check(mic, day) and bool(calendar(mic).is_session(pd.Timestamp(day)))
 
 
 def require_session(mic: str, day: dt.date) -> None:
     """Raise NotATradingSession naming the nearest sessions when ``day`` is not one."""
-    if not is_session(mic, day):
-        cal = calendar(mic)
-        ts = pd.Timestamp(day)
-        if not _in_bounds(cal, ts):
-            raise NotATradingSession(
-                f"{day} is outside the {mic} calendar",
-                hint=f"it covers {cal.first_session.date()} to {cal.last_session.date()}",
-            )
-        before = cal.date_to_session(ts, direction="previous").date()
-        after = cal.date_to_session(ts, direction="next").date()
+    if is_session(mic, day):
+        return
+    cal = calendar(mic)
+    ts = pd.Timestamp(day)
+    if ts < cal.first_session:
         raise NotATradingSession(
-            f"{day} is not a trading session on {mic}",
-            hint=f"the sessions around it are {before} and {after}",
+            f"{day} is outside the {mic} calendar",
+            hint=f"it covers {cal.first_session.date()} to {cal.last_session.date()}",
         )
+    before = cal.date_to_session(ts, direction="previous").date()
+    after = cal.date_to_session(ts, direction="next").date() if ts < cal.last_session else None
+    raise NotATradingSession(
+        f"{day} is not a trading session on {mic}",
+        hint=f"the sessions around it are {before} and {after}" if after else f"the session before it is {before}",
+    )
 
 
 def sessions(mic: str, start: dt.date, end: dt.date) -> list[dt.date]:
@@ -60,10 +102,12 @@ def sessions(mic: str, start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def session_index(mic: str, start: dt.date, end: dt.date) -> pd.DatetimeIndex:
-    """Sessions of ``mic`` in [start, end] as a DatetimeIndex (clipped to the calendar's bounds)."""
+    """Sessions of ``mic`` in [start, end] as a DatetimeIndex. A start before the calendar is clipped; an
+    end past its horizon raises CalendarHorizon (those sessions are unknown, not absent)."""
     cal = calendar(mic)
+    _check(mic, end)
     lo = max(pd.Timestamp(start), cal.first_session)
-    hi = min(pd.Timestamp(end), cal.last_session)
+    hi = pd.Timestamp(end)
     if lo > hi:
         return pd.DatetimeIndex([])
     all_sessions = cal.sessions
@@ -77,11 +121,13 @@ def missing_sessions(mic: str, have: list[dt.date] | pd.Index, start: dt.date, e
 
 
 def previous_session(mic: str, day: dt.date) -> dt.date:
+    _check(mic, day)
     return calendar(mic).previous_session(pd.Timestamp(day)).date()
 
 
 def session_close(mic: str, day: dt.date) -> dt.datetime:
     """The session's close as a UTC datetime (half-days close early)."""
+    _check(mic, day)
     close = calendar(mic).session_close(pd.Timestamp(day))
     return close.to_pydatetime().astimezone(dt.UTC)
 
@@ -89,7 +135,7 @@ def session_close(mic: str, day: dt.date) -> dt.datetime:
 def is_half_day(mic: str, day: dt.date) -> bool:
     cal = calendar(mic)
     ts = pd.Timestamp(day)
-    return bool(cal.is_session(ts) and ts in cal.early_closes)
+    return bool(is_session(mic, day) and ts in cal.early_closes)
 
 
 def timezone(mic: str) -> ZoneInfo:

@@ -18,7 +18,7 @@ import pandas as pd
 from movedesk.calendars import is_session, require_session
 from movedesk.config import Settings
 from movedesk.detect.descriptors import describe
-from movedesk.errors import InsufficientData, UnknownCompany
+from movedesk.errors import CalendarHorizon, DataValidationError, InsufficientData, ProviderError, UnknownCompany
 from movedesk.models import Article, Company, Move
 from movedesk.registry import Registry, default_registry
 from movedesk.store import DuckDBStore, UpsertReport, open_store
@@ -120,7 +120,10 @@ class Desk:
         """Moves of every listing of a company that traded on the session."""
         out = []
         for listing in company.listings:
-            if not is_session(listing.mic, session):
+            try:
+                if not is_session(listing.mic, session):
+                    continue
+            except CalendarHorizon:  # that exchange's calendar ends earlier (explain logs it)
                 continue
             try:
                 out.append(self.move(listing.symbol, session))
@@ -136,9 +139,11 @@ class Desk:
         column_map: dict[str, str] | None = None,
         wide: bool = False,
         strict: bool = False,
+        keep_going: bool = False,
     ) -> tuple[UpsertReport, ValidationReport]:
         """Like ingest_prices, with column maps, wide files and the validation report; rebuilds the
-        S&P 500 equal-weight proxy when S&P members were ingested."""
+        S&P 500 equal-weight proxy when S&P members were ingested. Each file is stored whole or not at all;
+        a bad or missing file raises, or with ``keep_going`` is listed in ``rejected`` while the others land."""
         from movedesk.detect.universe import proxy_members
         from movedesk.providers.prices.files import load_price_file_with_report
         from movedesk.providers.prices.validate import ValidationReport
@@ -146,7 +151,13 @@ class Desk:
         report, validation = UpsertReport(), ValidationReport()
         symbols: set[str] = set()
         for path in paths:
-            bars, checked = load_price_file_with_report(path, wide=wide, column_map=column_map, strict=strict)
+            try:
+                bars, checked = load_price_file_with_report(path, wide=wide, column_map=column_map, strict=strict)
+            except (DataValidationError, ProviderError) as exc:
+                if not keep_going:
+                    raise
+                report.rejected.append((str(path), str(exc)))
+                continue
             report = report.merge(self.store.upsert_bars(bars))
             validation = validation.merge(checked)
             symbols.update(bars["symbol"].unique().tolist())

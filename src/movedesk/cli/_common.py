@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
 from movedesk.config import Settings
-from movedesk.errors import MovedeskError, ProviderError
+from movedesk.errors import (
+    ConfigError,
+    DataValidationError,
+    FetchRefused,
+    MovedeskError,
+    OutputNotWritable,
+    ProviderError,
+    StoreBusy,
+    UnknownCommand,
+)
+
+if TYPE_CHECKING:
+    from movedesk.store import UpsertReport
 
 console = Console()
 err_console = Console(stderr=True)
@@ -38,5 +51,45 @@ def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+class Exit(IntEnum):
+    """The exit statuses of every verb (the README's table; a test keeps the two in step)."""
+
+    OK = 0  #: success
+    ERROR = 1  #: the request could not be carried out (unknown company, not a session, too little data…)
+    USAGE = 2  #: unknown verb or option, or a bad option value or setting
+    PROVIDER = 3  #: a price or news provider, or the network, failed
+    REFUSED = 4  #: the input was refused or invalid; nothing from it was stored
+    PARTIAL = 5  #: some inputs were stored, others were refused or failed (the output lists them)
+    BUSY = 6  #: another movedesk process holds the store; try again later
+
+
 def exit_code(exc: MovedeskError) -> int:
-    return 3 if isinstance(exc, ProviderError) else 1
+    """The exit status of an error (most specific first)."""
+    if isinstance(exc, StoreBusy):
+        return Exit.BUSY
+    if isinstance(exc, OutputNotWritable):
+        return Exit.ERROR
+    if isinstance(exc, ConfigError | UnknownCommand):
+        return Exit.USAGE
+    if isinstance(exc, DataValidationError | FetchRefused):
+        return Exit.REFUSED
+    if isinstance(exc, ProviderError):
+        return Exit.PROVIDER
+    return Exit.ERROR
+
+
+def ingest_status(report: UpsertReport) -> Exit:
+    """OK when nothing was rejected; REFUSED when every input was refused or failed (nothing landed, not
+    even as already stored); PARTIAL otherwise."""
+    if not report.rejected:
+        return Exit.OK
+    landed = report.new + report.unchanged + report.updated
+    # a news ingest also counts articles filed as duplicates and feeds that had not changed
+    landed += getattr(report, "duplicates", 0) + getattr(report, "not_modified", 0)
+    return Exit.PARTIAL if landed else Exit.REFUSED
+
+
+def finish(status: int) -> None:
+    """End the verb with ``status`` (after its output is printed)."""
+    if status:
+        raise typer.Exit(int(status))

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from movedesk.cli._common import JsonOption, console, print_json
+from movedesk.cli._common import JsonOption, console, print_json, state
 
 
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the brief files")] = Path("movedesk-demo"),
     db: Annotated[
-        str | None, typer.Option("--db", help="Keep the demo store at this path (default: a temporary one)")
+        str | None, typer.Option("--db", help="Store for the demo (default: the top-level --db, else OUT/demo.duckdb)")
     ] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """Build the SMIC 2024-12-23 brief from shipped bars and news (no network needed)."""
+    """Build the SMIC 2024-12-23 brief from shipped bars and news (no network needed) and publish it, with
+    its edition, in a store that `movedesk serve` then shows."""
     from movedesk.demo import run_demo
 
-    result = run_demo(out, db=db)
+    result = run_demo(out, db=db or state.db)
     if as_json:
         print_json(
             {
@@ -30,6 +32,9 @@ def demo(
                 "files": {k: str(v) for k, v in result.paths.items()},
                 "moves": [m.to_json_dict() for m in result.moves],
                 "verdict": result.explanation.verdict,
+                "db": result.db,
+                "edition": result.edition,
+                "briefs": result.edition_briefs,
             }
         )
         return
@@ -51,3 +56,5 @@ def demo(
                   + (", ".join(d.label for d in result.explanation.drivers) or "none"))
     for path in result.paths.values():
         console.print(f"wrote {path}", highlight=False)
+    console.print(f"published {result.edition} with {', '.join(result.edition_briefs)} in {result.db}", highlight=False)
+    console.print(f"read it in your browser: movedesk --db {shlex.quote(result.db)} serve", highlight=False)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from movedesk.cli._common import console, print_json, settings, state
+from movedesk.cli._common import console, err_console, finish, ingest_status, print_json, settings, state
 
 ingest_app = typer.Typer(help="Load prices or news into the store.", no_args_is_help=True)
 
@@ -60,23 +60,32 @@ def ingest_prices(
 
     column_map = parse_column_map(column or [])
     with _desk() as desk:
-        report, validation = desk.ingest_price_files(paths, column_map=column_map, wide=wide, strict=strict)
+        report, validation = desk.ingest_price_files(
+            paths, column_map=column_map, wide=wide, strict=strict, keep_going=True
+        )
+    status = ingest_status(report)
     payload = {
+        "status": status.name.lower(),
         "new": report.new,
         "updated": report.updated,
         "unchanged": report.unchanged,
         "flagged": validation.counts(),
         "examples": _records(validation.to_frame().groupby("code").head(5)),
+        "rejected": [{"ref": ref, "reason": reason} for ref, reason in report.rejected],
     }
     if json_out:
         print_json(payload)
+        finish(status)
         return
     console.print(f"bars: {report.new} new, {report.updated} updated, {report.unchanged} unchanged", highlight=False)
+    for ref, reason in report.rejected:
+        err_console.print(f"[red]refused[/red] {ref}: {reason}", highlight=False, soft_wrap=True)
     issues = validation.to_frame()
     for code, count in sorted(validation.counts().items()):
         examples = issues[issues["code"] == code].head(3)
         shown = ", ".join(f"{r.symbol} {r.session}" for r in examples.itertuples()) if len(examples) else ""
         console.print(f"  flagged {code}: {count}" + (f" (e.g. {shown})" if shown else ""), highlight=False)
+    finish(status)
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:

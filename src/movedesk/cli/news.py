@@ -13,9 +13,9 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from movedesk.cli._common import console, err_console, print_json, settings, state
+from movedesk.cli._common import Exit, console, err_console, finish, ingest_status, print_json, settings, state
 from movedesk.cli.markets import ingest_app
-from movedesk.errors import ConfigError, DataValidationError
+from movedesk.errors import ConfigError, DataValidationError, InsufficientData
 from movedesk.models import Article
 from movedesk.providers.prices.files import parse_column_map  # one --column syntax for every ingest
 
@@ -103,9 +103,11 @@ def ingest_news_cmd(
         bar.update(task, description="linking companies" + (" and extracting" if extract else ""))
         if report.new:
             desk.link_articles(report.new_ids, extract=extract)
-    payload = report.to_dict()
+    status = ingest_status(report)
+    payload = {"status": status.name.lower(), **report.to_dict()}
     if json_out:
         print_json(payload)
+        finish(status)
         return
     console.print(
         f"news: [bold]{report.new}[/bold] new, {report.duplicates} duplicate, {report.unchanged} already stored, "
@@ -119,6 +121,13 @@ def ingest_news_cmd(
         console.print(f"    … and {len(report.rejected) - 10} more (use --json for all)")
     for ref, warning in report.warnings:
         console.print(f"  [yellow]warning[/yellow] {ref}: {warning}", highlight=False, soft_wrap=True)
+    if status:
+        err_console.print(
+            "nothing was stored: every input was refused or failed" if status == Exit.REFUSED
+            else f"{len(report.rejected)} inputs were refused or failed; the others were stored",
+            highlight=False,
+        )
+    finish(status)
 
 
 def _row(a: Article) -> dict[str, Any]:
@@ -176,7 +185,7 @@ def show_news(
         if article is None:
             found = desk.store.news_members(member_id=article_id)
             if not found:
-                raise DataValidationError(
+                raise InsufficientData(  # as the API's /articles/{id}: nothing stored under that id
                     f"no article or duplicate with id {article_id!r}", hint="list ids with `movedesk news list`"
                 )
             member = found[0]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from movedesk.cli._common import console, err_console, print_json, settings, state
+from movedesk.cli._common import Exit, console, err_console, finish, ingest_status, print_json, settings, state
 from movedesk.config import Settings
 
 if TYPE_CHECKING:
@@ -61,10 +61,14 @@ def run(
         list[str] | None, typer.Option("--news", help="News file, folder or feed/page URL (repeatable)")
     ] = None,
     top: Annotated[int | None, typer.Option("--top", help="Movers per edition")] = None,
+    universe: Annotated[
+        str | None, typer.Option("--universe", help="Universe to scan (default: all, every listing with bars)")
+    ] = None,
     no_send: Annotated[bool, typer.Option("--no-send", help="Publish but do not mail")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout")] = False,
 ) -> None:
-    """The daily job: ingest → detect → explain → publish the edition → send; safe to rerun."""
+    """The daily job: ingest → detect → explain → publish the edition → send; safe to rerun. Exits 5 when
+    some of the inputs to ingest were refused (the edition is still published from the rest)."""
     from movedesk.publish.daily import load_run_config, run_daily
 
     cfg = load_run_config(config)
@@ -72,19 +76,25 @@ def run(
     cfg.news += list(news or [])
     if top is not None:
         cfg.top = top
+    if universe is not None:
+        cfg.universe = universe
     if no_send:
         cfg.send = False
     s = settings(state.db)
     with open_desk(s) as desk:
         report = run_daily(desk, date.date(), cfg)
+    status = max(ingest_status(report.prices), ingest_status(report.news))
+    status = Exit.PARTIAL if status else Exit.OK  # the edition was published all the same
     payload: dict[str, Any] = {
         "schema_version": 1,
         "kind": "daily_run",
+        "status": status.name.lower(),
         "session": report.session.isoformat(),
         "edition": report.edition,
         "briefs": report.briefs,
         "prices_new": report.prices.new,
         "news_new": report.news.new,
+        "rejected": [{"ref": ref, "reason": reason} for ref, reason in report.prices.rejected + report.news.rejected],
         "deliveries": [
             {"mailing": d.mailing, "audience": d.audience, "already_sent": d.already_sent, "sent": d.sent,
              "failed": len(d.failed)}
@@ -93,6 +103,7 @@ def run(
     }
     if as_json:
         print_json(payload)
+        finish(status)
         return
     console.print(f"edition {report.edition}: {len(report.briefs)} briefs", highlight=False)
     for d in payload["deliveries"]:
@@ -100,6 +111,9 @@ def run(
             f"  {d['mailing']}: sent {d['sent']}, already sent {d['already_sent']}, failed {d['failed']}",
             highlight=False,
         )
+    for item in payload["rejected"]:
+        err_console.print(f"[red]refused[/red] {item['ref']}: {item['reason']}", highlight=False, soft_wrap=True)
+    finish(status)
 
 
 def send(

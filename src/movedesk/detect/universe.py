@@ -1,7 +1,7 @@
 """Universes for the scan (a panel, an index's members, a watch-list) and the scan over a store.
 
-A universe is ``None`` (every listing with bars in the store), an index's members from
-``data/registry/universes.csv`` — ``sp500`` (2024-12-08), ``hsi`` (2025-05-30), ``hsci`` (2025-11-21) —
+A universe is ``None`` or ``"all"`` (every listing with bars in the store, the default), an index's members from
+``data/registry/universes.csv`` — ``sp500``, ``hsi``, ``hsci``, each as of the snapshot date in its ``as_of`` column —
 a market — ``us`` (every S&P symbol ever, with the ``^SP500EW`` benchmark), ``hk``, ``cn`` (all
 A-shares), ``star``, ``chinext``, ``sse``, ``szse`` —
 a comma-separated list of symbols or company names, ``@path`` (a file with one per line) or a sequence.
@@ -23,12 +23,14 @@ from typing import Any
 from movedesk import calendars
 from movedesk.detect.returns import ESTIMATION_WINDOW, Model
 from movedesk.detect.scan import SP500_PROXY, ScanResult, scan_bars
-from movedesk.errors import ConfigError, InsufficientData, NotATradingSession, UnknownCompany
+from movedesk.errors import CalendarHorizon, ConfigError, InsufficientData, NotATradingSession, UnknownCompany
 from movedesk.models import Listing
 from movedesk.registry import Registry
 
 log = logging.getLogger(__name__)
 
+#: Every listing with bars in the store (the default).
+ALL = "all"
 NAMED: dict[str, Callable[[Listing], bool]] = {
     "us": lambda x: SP500_PROXY in x.benchmarks,
     "hk": lambda x: x.mic == "XHKG" and x.board != "Index",
@@ -53,7 +55,7 @@ def index_members() -> dict[str, frozenset[str]]:
 
 
 def universe_names() -> list[str]:
-    return sorted({*NAMED, *index_members()})
+    return sorted({ALL, *NAMED, *index_members()})
 
 
 def proxy_members(registry: Registry) -> list[str]:
@@ -64,6 +66,8 @@ def proxy_members(registry: Registry) -> list[str]:
 def resolve_universe(registry: Registry, universe: str | Sequence[str] | None, available: set[str]) -> list[Listing]:
     """The listings of a universe that have bars in the store (``available``)."""
     listings: list[Listing] = []
+    if isinstance(universe, str) and universe.strip().lower() == ALL:
+        universe = None
     if universe is None:
         listings = [x for c in registry if not c.is_index for x in c.listings if x.symbol in available]
     elif isinstance(universe, str) and universe.lower() in index_members():
@@ -95,6 +99,13 @@ def resolve_universe(registry: Registry, universe: str | Sequence[str] | None, a
         if missing and len(missing) == len(listings):
             raise InsufficientData(f"no bars in the store for {', '.join(missing[:5])}; ingest prices first")
         listings = [x for x in listings if x.symbol in available]
+    if not listings and universe is None:
+        known = sum(1 for symbol in available if symbol in registry.by_symbol)
+        raise InsufficientData(
+            "the store has no bars of a company's listing"
+            + (f" ({len(available)} symbols, none in the registry)" if available and not known else ""),
+            hint="ingest prices first: movedesk ingest prices FILE (or run movedesk demo)",
+        )
     if not listings:
         raise UnknownCompany(
             f"universe {universe!r} has no listings with bars in the store",
@@ -125,8 +136,14 @@ def scan_store(
     history = dt.timedelta(days=int(abs(window[0]) * 1.6) + 60)
     result = ScanResult()
     scanned = 0
+    unknown: list[CalendarHorizon] = []
     for (mic, bench), symbols in sorted(groups.items()):
-        if not calendars.session_index(mic, start, end).size:
+        try:
+            if not calendars.session_index(mic, start, end).size:
+                continue
+        except CalendarHorizon as exc:  # one market's calendar ends earlier: scan the others
+            log.warning("not scanning %d listings: %s", len(symbols), exc)
+            unknown.append(exc)
             continue
         bars = store.bars(symbols, start - history, end)
         if bars.empty:
@@ -143,6 +160,8 @@ def scan_store(
         result = result.merge(part)
         scanned += 1
     if not scanned:
+        if unknown:
+            raise unknown[0]
         raise NotATradingSession(f"no session between {start} and {end} on the universe's exchanges")
     return result.ranked()
 

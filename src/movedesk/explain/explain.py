@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from movedesk import calendars
-from movedesk.errors import InsufficientData, MovedeskError, NotATradingSession
+from movedesk.errors import CalendarHorizon, InsufficientData, MovedeskError, NotATradingSession
 from movedesk.explain.rank import rank_drivers, select_drivers
 from movedesk.explain.verify import verify_claim
 from movedesk.models import (
@@ -45,12 +45,18 @@ SECTOR_MIN_PCT = 2.0
 
 def _require_session(company: Company, session: dt.date) -> list[dt.datetime]:
     """Closes of the company's listings that trade on the session; NotATradingSession if none does."""
-    closes = [
-        calendars.session_close(x.mic, session)
-        for x in company.listings
-        if calendars.is_session(x.mic, session)
-    ]
+    closes: list[dt.datetime] = []
+    unknown: list[CalendarHorizon] = []
+    for x in company.listings:
+        try:
+            if calendars.is_session(x.mic, session):
+                closes.append(calendars.session_close(x.mic, session))
+        except CalendarHorizon as exc:  # one exchange's calendar ends earlier; the others may still know
+            log.warning("%s: %s", x.symbol, exc)
+            unknown.append(exc)
     if not closes:
+        if unknown:
+            raise unknown[0]
         raise NotATradingSession(f"{session} is not a session on any exchange where {company.name} trades")
     return closes
 

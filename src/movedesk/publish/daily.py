@@ -214,8 +214,8 @@ def run_daily(
 
     log = logging.getLogger(__name__)
     report = DailyReport(session=session)
-    if config.prices:
-        report.prices = desk.ingest_prices(config.prices)
+    if config.prices:  # a refused file is reported (the CLI exits 5), the others still land
+        report.prices = desk.ingest_price_files(config.prices, keep_going=True)[0]
     if config.news:
         report.news = desk.ingest_news(config.news)
     edition = build_edition(desk, session, universe=config.universe, top=config.top)

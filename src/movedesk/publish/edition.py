@@ -59,8 +59,18 @@ def build_edition(
             log.warning("no brief for %s on %s: %s", company.id, session, exc)
             continue
         briefs.append(build_brief(desk, expl)[0])
-    market = [{str(k): v for k, v in row.items()} for row in result.market.to_dict(orient="records")]
-    return Edition(session=session, briefs=briefs, market=market)
+    return Edition(session=session, briefs=briefs, market=market_rows(result.market))
+
+
+def market_rows(market: Any) -> list[dict[str, Any]]:
+    """The scan's market verdicts (a frame) as the edition's rows."""
+    return [{str(k): v for k, v in row.items()} for row in market.to_dict(orient="records")]
+
+
+def edition_of(desk: Desk, session: dt.date, briefs: list[Brief], *, universe: str | None = None) -> Edition:
+    """An edition of chosen briefs (the demo's), with the day's market verdicts from the scan."""
+    result = desk.scan(session, None, universe=universe, min_z=desk.settings.min_abs_z)
+    return Edition(session=session, briefs=briefs, market=market_rows(result.market))
 
 
 def edition_markdown(edition: Edition) -> str:

@@ -134,6 +134,26 @@ class BriefPageCache:
         await self.app(scope, receive, send)
 
 
+class HeadAsGet:
+    """Answers HEAD wherever GET is answered: the request goes on as GET, the body is dropped and the
+    headers (content-length included) are kept. FastAPI routes declared with ``get`` take GET only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
 def etag_of(body: bytes) -> bytes:
     return b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
 
@@ -184,9 +204,10 @@ def create_app(
     )
     app.state.web = state
 
-    from movedesk.web.routes import api, pages, subscribe
+    from movedesk.web.routes import api, apidocs, pages, subscribe
 
     app.include_router(api.router)
+    app.include_router(apidocs.router)
     app.include_router(pages.router)
     app.include_router(subscribe.router)
 
@@ -231,5 +252,6 @@ def create_app(
         return HTMLResponse(html, status_code=exc.status_code, headers=exc.headers)
 
     app.add_middleware(BriefPageCache, cache=state.pages)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecureHeaders)  # outermost: every response, cached or not, gets the headers
     return app

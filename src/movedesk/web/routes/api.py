@@ -16,8 +16,6 @@ from pydantic import BaseModel, Field
 from movedesk.errors import InsufficientData, MovedeskError
 from movedesk.web.deps import StateDep
 
-MIN_DATE = dt.date(1990, 1, 1)
-
 
 class ErrorBody(BaseModel):
     code: str = Field(description="movedesk error code, e.g. W040 (see README)")
@@ -47,8 +45,11 @@ NameP = Annotated[str, Path(min_length=1, max_length=100, description="company i
 
 
 def _check_date(day: dt.date) -> dt.date:
-    if not MIN_DATE <= day <= dt.date.today() + dt.timedelta(days=366):
-        raise InsufficientData(f"no data for {day}", hint=f"choose a date between {MIN_DATE} and next year")
+    """Dates pandas cannot hold (with a few years of history before them) or more than a year ahead have
+    no data; the exchange calendars judge every date in between."""
+    earliest = (pd.Timestamp.min + pd.DateOffset(years=10)).date()
+    if not earliest <= day <= dt.date.today() + dt.timedelta(days=366):
+        raise InsufficientData(f"no data for {day}", hint="choose a date no later than next year")
     return day
 
 
