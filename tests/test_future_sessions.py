@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import time_machine
 
 from movedesk import calendars
 from movedesk.cli.main import main
-from movedesk.errors import CalendarHorizon, NotATradingSession
+from movedesk.errors import CalendarHorizon, ConfigError, DataValidationError, NotATradingSession
 
 DAYS = (dt.date(2027, 1, 4), dt.date(2027, 12, 31))
 #: One company per exchange with listings in the registry (BJSE and XNAS share the XSHG and XNYS calendars
@@ -94,9 +95,33 @@ def _run(db: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int,
     return code, out, err
 
 
+#: Holidays a desk lists itself for a year the release does not know yet. Test input, not the exchanges'
+#: schedule: one day, away from the sessions under test.
+LISTED = "mic,date,name\nXSHG,2027-05-03,test holiday (not the real schedule)\n"
+
+
+@pytest.fixture
+def no_listed_holidays() -> Iterator[None]:
+    calendars.forget_listed_holidays()
+    yield
+    calendars.forget_listed_holidays()
+
+
 @pytest.mark.slow
+@pytest.mark.usefixtures("no_listed_holidays")
+@pytest.mark.parametrize("listed", [False, True], ids=["release", "listed-holidays"])
 @pytest.mark.parametrize("day", DAYS, ids=str)
-def test_daily_run_on_2027_sessions(day: dt.date, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_daily_run_on_2027_sessions(
+    day: dt.date, listed: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the release's calendars, every exchange that knows the date gets its brief and the others say
+    to upgrade; with the year's holidays listed (MOVEDESK_HOLIDAYS), every exchange gets its brief."""
+    if listed:
+        holidays = tmp_path / "holidays.csv"
+        holidays.write_text(LISTED, encoding="utf-8")
+        monkeypatch.setenv("MOVEDESK_HOLIDAYS", str(holidays))
+        calendars.load_holidays(holidays)  # what Desk.open does; the synthetic bars follow these sessions
+        assert all(_known(mic, day) for mic in calendars.SUPPORTED)
     for mic in calendars.SUPPORTED:  # every supported exchange either knows the date or says to upgrade
         if _known(mic, day):
             assert calendars.is_session(mic, day), f"{day} should be a session on {mic}"
@@ -126,6 +151,37 @@ def test_daily_run_on_2027_sessions(day: dt.date, tmp_path: Path, capsys: pytest
             code, _, err = _run(db, "move", symbol, "--date", day.isoformat(), capsys=capsys)
             assert code == 1 and "[W044]" in err and "upgrade exchange_calendars" in err
     assert any(_known(mic, day) for mic in MOVERS)  # XNYS and XHKG at least are known for years ahead
+
+
+def test_listed_holidays_extend_a_calendar_and_load_once(tmp_path: Path) -> None:
+    calendars.forget_listed_holidays()
+    try:
+        release_end = calendars.horizon("XSHG")
+        year = release_end.year + 1
+        path = tmp_path / "holidays.csv"
+        path.write_text(f"mic,date,name\nXSHE,{year}-01-01,test\nXSHG,{year}-10-01,test\n", encoding="utf-8")
+        assert calendars.load_holidays(path) == {"XSHG": 2}
+        assert calendars.horizon("XSHG") == calendars.horizon("BJSE") == dt.date(year, 12, 31)
+        assert not calendars.is_session("XSHE", dt.date(year, 10, 1))  # listed: closed
+        assert not calendars.is_session("XSHG", dt.date(year, 1, 1))  # a Shenzhen row applies to Shanghai too
+        weekday = next(d for d in (dt.date(year, 10, 4) + dt.timedelta(days=i) for i in range(7)) if d.weekday() < 5)
+        assert calendars.is_session("XSHG", weekday)
+        assert not calendars.is_session("XSHG", dt.date(2024, 10, 1))  # the release's holidays stay
+        key = calendars.listed_holidays_key()
+        calendars.load_holidays(path)  # again: nothing changes
+        assert calendars.listed_holidays_key() == key
+        bad = tmp_path / "bad.csv"
+        bad.write_text("mic,date\nXLON,2027-01-01\n", encoding="utf-8")
+        with pytest.raises(DataValidationError, match="line 2: unknown exchange 'XLON'"):
+            calendars.load_holidays(bad)
+        bad.write_text("mic,date\nXSHG,first of May\n", encoding="utf-8")
+        with pytest.raises(DataValidationError, match="not a date"):
+            calendars.load_holidays(bad)
+        with pytest.raises(ConfigError, match="cannot read"):
+            calendars.load_holidays(tmp_path / "missing.csv")
+    finally:
+        calendars.forget_listed_holidays()
+    assert calendars.horizon("XSHG") == release_end
 
 
 def test_date_past_the_horizon_says_to_upgrade() -> None:

@@ -6,19 +6,25 @@ Shanghai, the last year of its precomputed holiday list). Calendars built from r
 have no bound; they run a fixed number of years either side of today. A date past that horizon is not
 "not a session": it is unknown, and :class:`~movedesk.errors.CalendarHorizon` says to upgrade
 ``exchange_calendars``.
+
+Until a release lists a new year, a desk can list that year's holidays itself, as the exchange published
+them (``MOVEDESK_HOLIDAYS``: a CSV of ``mic,date[,name]``; see :func:`load_holidays`). They are added to the
+release's own, and the calendar then runs to the end of the last year listed.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import exchange_calendars as xcals
 import pandas as pd
 
-from movedesk.errors import CalendarHorizon, NoCalendar, NotATradingSession
+from movedesk.errors import CalendarHorizon, ConfigError, DataValidationError, NoCalendar, NotATradingSession
 
 SUPPORTED = ("XSHG", "XSHE", "BJSE", "XHKG", "XNYS", "XNAS")
 # exchange_calendars has one mainland calendar (XSHG); Shenzhen and Beijing keep the same sessions, as do
@@ -40,18 +46,99 @@ def _xcals_version() -> str:
         return "?"
 
 
+#: Holidays a desk listed itself, by calendar name (XSHG for XSHE and BJSE too); see ``load_holidays``.
+_EXTRA_HOLIDAYS: dict[str, frozenset[pd.Timestamp]] = {}
+_generation = 0
+
+
+def listed_holidays_key() -> str:
+    """A stable text of the listed holidays ("" when none): part of the extraction cache's key."""
+    return ";".join(f"{name}:{','.join(sorted(d.date().isoformat() for d in days))}"
+                    for name, days in sorted(_EXTRA_HOLIDAYS.items()))
+
+
+def generation() -> int:
+    """Changes whenever listed holidays change the calendars: callers that cache sessions key on it."""
+    return _generation
+
+
+def _with_extra_holidays(
+    cls: type[xcals.ExchangeCalendar], extra: frozenset[pd.Timestamp]
+) -> type[xcals.ExchangeCalendar]:
+    """``cls`` with ``extra`` ad hoc holidays; a bounded calendar then runs to the end of the last year listed."""
+    days = sorted(extra)
+    base_max = cls.bound_max()
+    listed_max = pd.Timestamp(year=days[-1].year, month=12, day=31)
+
+    class Extended(cls):  # type: ignore[misc]
+        @classmethod
+        def bound_max(cls_) -> pd.Timestamp | None:
+            return None if base_max is None else max(base_max, listed_max)
+
+        @property
+        def adhoc_holidays(self) -> list[pd.Timestamp]:
+            return [*super().adhoc_holidays, *days]
+
+    Extended.__name__ = Extended.__qualname__ = f"{cls.__name__}WithListedHolidays"
+    return Extended
+
+
 @functools.cache
 def calendar(mic: str) -> xcals.ExchangeCalendar:
     """The calendar of an exchange by MIC (XSHG, XSHE, BJSE, XHKG, XNYS, XNAS), over every session the
-    installed ``exchange_calendars`` release knows."""
+    installed ``exchange_calendars`` release knows, plus the holidays listed with ``load_holidays``."""
     if mic not in SUPPORTED:
         raise NoCalendar(f"no exchange calendar for {mic!r}", hint=f"supported exchanges: {', '.join(SUPPORTED)}")
     name = _ALIASES.get(mic, mic)
     cls = type(xcals.get_calendar(name))  # the default span is cheap; we need the class's bounds
+    if _EXTRA_HOLIDAYS.get(name):
+        cls = _with_extra_holidays(cls, _EXTRA_HOLIDAYS[name])
     lo, hi = cls.bound_min(), cls.bound_max()
     start = lo if lo is not None else _today() - pd.DateOffset(years=_UNBOUNDED_YEARS_BACK)
     end = hi if hi is not None else _today() + pd.DateOffset(years=_UNBOUNDED_YEARS_AHEAD)
-    return xcals.get_calendar(name, start=start.normalize(), end=end.normalize())
+    return cls(start=start.normalize(), end=end.normalize())
+
+
+def load_holidays(path: str | Path) -> dict[str, int]:
+    """Add the holidays listed in a CSV file (``mic,date[,name]``, one row a day the exchange is closed,
+    every holiday of each year listed) to the calendars; returns the count per calendar. Rows for XSHE or
+    BJSE apply to XSHG's calendar, which they share. Loading the same file again changes nothing."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the holidays file {path}: {exc.strerror}") from exc
+    found: dict[str, set[pd.Timestamp]] = {}
+    for n, row in enumerate(rows, start=2):
+        mic = (row.get("mic") or "").strip().upper()
+        if mic not in SUPPORTED:
+            raise DataValidationError(
+                f"{path}, line {n}: unknown exchange {mic!r}", hint=f"use one of {', '.join(SUPPORTED)}"
+            )
+        try:
+            day = dt.date.fromisoformat((row.get("date") or "").strip())
+        except ValueError as exc:
+            raise DataValidationError(f"{path}, line {n}: {row.get('date')!r} is not a date (YYYY-MM-DD)") from exc
+        found.setdefault(_ALIASES.get(mic, mic), set()).add(pd.Timestamp(day))
+    global _generation
+    changed = False
+    for name, days in found.items():
+        merged = frozenset(_EXTRA_HOLIDAYS.get(name, frozenset()) | days)
+        changed |= merged != _EXTRA_HOLIDAYS.get(name)
+        _EXTRA_HOLIDAYS[name] = merged
+    if changed:
+        _generation += 1
+        calendar.cache_clear()
+    return {name: len(days) for name, days in found.items()}
+
+
+def forget_listed_holidays() -> None:
+    """Drop every holiday added with ``load_holidays`` (back to the release's calendars)."""
+    global _generation
+    _EXTRA_HOLIDAYS.clear()
+    _generation += 1
+    calendar.cache_clear()
 
 
 def horizon(mic: str) -> dt.date:
@@ -67,7 +154,8 @@ def _check(mic: str, day: dt.date) -> bool:
         raise CalendarHorizon(
             f"{day} is past the {mic} calendar: exchange_calendars {_xcals_version()} knows its holidays "
             f"up to {cal.last_session.date()}",
-            hint="upgrade exchange_calendars (pip install -U exchange_calendars) for the later holidays",
+            hint="upgrade exchange_calendars (pip install -U exchange_calendars) for the later holidays, or list "
+            "the exchange's published holidays in a MOVEDESK_HOLIDAYS file",
         )
     return bool(ts >= cal.first_session)
 

@@ -34,4 +34,7 @@ class Settings(BaseSettings):
     smtp_password: str = Field("", description="SMTP password")
     smtp_tls: bool = Field(False, description="Use STARTTLS")
     mail_from: str = Field("movedesk <briefs@localhost>", description="From: address of mails")
+    holidays: str = Field(
+        "", description="CSV of exchange holidays (mic,date[,name]) for years exchange_calendars does not list yet"
+    )
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the web app, for links in mails")

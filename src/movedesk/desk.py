@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from movedesk.calendars import is_session, require_session
+from movedesk.calendars import is_session, load_holidays, require_session
 from movedesk.config import Settings
 from movedesk.detect.descriptors import describe
 from movedesk.errors import CalendarHorizon, DataValidationError, InsufficientData, ProviderError, UnknownCompany
@@ -39,6 +39,8 @@ class Desk:
     @classmethod
     def open(cls, db: str | Path | None = None, settings: Settings | None = None) -> Desk:
         settings = settings or Settings()
+        if settings.holidays:  # holidays the desk lists past exchange_calendars' release (README, Calendars)
+            load_holidays(settings.holidays)
         return cls(open_store(db if db is not None else settings.db), settings)
 
     def close(self) -> None:

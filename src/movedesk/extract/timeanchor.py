@@ -32,13 +32,22 @@ def weekday_date(weekday: int, published_local: dt.date, *, last_week: bool = Fa
     return day
 
 
-@functools.lru_cache(maxsize=65536)
 def _is_session(mic: str, day: dt.date) -> bool:
+    return _is_session_at(mic, day, calendars.generation())
+
+
+def _previous(mic: str, day: dt.date) -> dt.date:
+    return _previous_at(mic, day, calendars.generation())
+
+
+# keyed by the calendars' generation: holidays listed later (MOVEDESK_HOLIDAYS) must not be answered from old
+@functools.lru_cache(maxsize=65536)
+def _is_session_at(mic: str, day: dt.date, generation: int) -> bool:
     return calendars.is_session(mic, day)
 
 
 @functools.lru_cache(maxsize=65536)
-def _previous(mic: str, day: dt.date) -> dt.date:
+def _previous_at(mic: str, day: dt.date, generation: int) -> dt.date:
     return calendars.previous_session(mic, day)
 
 
