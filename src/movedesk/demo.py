@@ -15,7 +15,7 @@ from movedesk.config import Settings
 from movedesk.desk import Desk
 from movedesk.explain.explain import explain
 from movedesk.models import Explanation, Move
-from movedesk.publish.writer import build_brief, check_writable, write_brief
+from movedesk.publish.writer import check_writable, write_brief_files
 from movedesk.store import UpsertReport
 
 DEMO_COMPANY = "SMIC"
@@ -64,9 +64,9 @@ def run_demo(out: str | Path = "movedesk-demo", *, db: str | Path | None = None)
         prices = desk.ingest_prices([demo_data() / "bars.csv"])
         news = desk.ingest_news([demo_data() / "news"])
         expl = explain(desk, DEMO_COMPANY, DEMO_SESSION)
-        paths = write_brief(desk, expl, out)
+        brief, paths = write_brief_files(desk, expl, out)
         # the demo's edition is the SMIC brief (its move is not among the day's |z| ≥ 2 movers)
-        edition = edition_of(desk, DEMO_SESSION, [build_brief(desk, expl, chart_file=paths["png"].name)[0]])
+        edition = edition_of(desk, DEMO_SESSION, [brief])
         store_edition(desk, edition)
         return DemoResult(
             headline=headline(expl),

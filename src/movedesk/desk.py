@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +20,14 @@ from movedesk.calendars import is_session, load_holidays, require_session
 from movedesk.config import Settings
 from movedesk.detect.descriptors import describe
 from movedesk.errors import CalendarHorizon, DataValidationError, InsufficientData, ProviderError, UnknownCompany
-from movedesk.models import Article, Company, Move
+from movedesk.models import Article, Company, Explanation, Move
 from movedesk.registry import Registry, default_registry
 from movedesk.store import DuckDBStore, UpsertReport, open_store
 
 if TYPE_CHECKING:
     from movedesk.detect.scan import ScanResult
     from movedesk.providers.prices.validate import ValidationReport
+    from movedesk.publish.newsletter import Newsletter
 
 
 class Desk:
@@ -218,3 +220,87 @@ class Desk:
             bars, listing, session, bench if not bench.empty else None, bench_symbol,
             fx=fx, peer=peer_bars, peer_listing=peer,
         )  # fmt: skip
+
+    # -- read: what the CLI and the web app show (they never reach into the store) ------------------------
+    def bars(self, symbols: Sequence[str], start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+        """Stored bars of ``symbols`` in [start, end] (long format, flags kept)."""
+        return self.store.bars(symbols, start, end)
+
+    def chart_bars(self, expl: Explanation, days: int = 60) -> tuple[list[str], pd.DataFrame]:
+        """(symbols, bars) a brief's chart draws: its listings and their benchmarks, ``days`` back."""
+        from movedesk.publish.charts import chart_symbols
+
+        symbols = chart_symbols(expl)
+        return symbols, self.store.bars(symbols, expl.session - dt.timedelta(days=days), expl.session)
+
+    def recent_moves(self, company: Company, sessions: int = 10) -> list[dict[str, Any]]:
+        """Close-to-close changes of each listing of ``company`` over its last ``sessions`` bars, newest first."""
+        from movedesk.detect.descriptors import recent_changes
+
+        symbols = [x.symbol for x in company.listings]
+        return recent_changes(self.store.bars(symbols), sessions) if symbols else []
+
+    def articles(
+        self,
+        *,
+        company: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Article]:
+        """Stored articles, newest first; ``until`` gives the news as known at that time (point in time)."""
+        return self.store.articles(company=company, since=since, until=until, limit=limit)
+
+    def article(self, article_id: str) -> Article | None:
+        return self.store.article(article_id)
+
+    def article_with_duplicates(self, article_id: str) -> ArticleView:
+        """An article with the duplicates recorded for it; the id of a duplicate gives its original.
+        Raises InsufficientData when nothing is stored under ``article_id``."""
+        article = self.store.article(article_id)
+        requested = None
+        if article is None:
+            found = self.store.news_members(member_id=article_id)
+            if not found:
+                raise InsufficientData(
+                    f"no article or duplicate with id {article_id!r}", hint="list ids with `movedesk news list`"
+                )
+            requested = found[0]
+            article = self.store.article(str(requested["original_id"]))
+        members = self.store.news_members(cluster_id=article.cluster_id or article.id) if article else []
+        return ArticleView(article=article, duplicates=members, requested=requested)
+
+    def brief(self, slug: str) -> dict[str, Any] | None:
+        """A published brief's JSON payload."""
+        return self.store.brief(slug)
+
+    def briefs(self, *, company_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Published briefs, newest session first."""
+        return self.store.briefs(company_id=company_id, limit=limit)
+
+    def edition(self, slug: str | None = None) -> dict[str, Any] | None:
+        """A published edition's payload (the latest when ``slug`` is None)."""
+        return self.store.edition(slug)
+
+    def editions(self, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        return self.store.editions(limit=limit, offset=offset)
+
+    def newsletter(self) -> Newsletter:
+        """The newsletter (sign-up, confirmation, watch-lists, audiences) over this desk's store."""
+        from movedesk.publish.newsletter import Newsletter
+
+        return Newsletter(self.store, self.settings, self.registry)
+
+    def watchlist(self, subscriber_id: str) -> list[str]:
+        """Company ids a newsletter reader watches."""
+        return self.store.watchlist(subscriber_id)
+
+
+@dataclass
+class ArticleView:
+    """An article as ``news show`` and the API present it: the original, its duplicates, and the member
+    that was asked for when the id given was a duplicate's."""
+
+    article: Article | None
+    duplicates: list[dict[str, Any]]
+    requested: dict[str, Any] | None = None

@@ -41,16 +41,18 @@ def explain(
     from movedesk.desk import Desk
     from movedesk.explain.explain import explain as run
     from movedesk.publish.brief import brief_json
-    from movedesk.publish.writer import build_brief, html_page, write_brief
+    from movedesk.publish.writer import build_brief, html_page, write_brief_files
 
     if fmt not in FORMATS:
         raise UnknownCommand(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     with Desk.open(settings(state.db).db, settings(state.db)) as desk:
         expl = run(desk, company, date.date(), cutoff=_cutoff(cutoff))
         if out is not None:
-            for path in write_brief(desk, expl, out).values():
+            brief, paths = write_brief_files(desk, expl, out)
+            for path in paths.values():
                 err_console.print(f"wrote {path}", highlight=False)
-        brief, _, _ = build_brief(desk, expl)
+        else:
+            brief = build_brief(desk, expl)[0]
     if fmt == "md":
         sys.stdout.write(brief.markdown)
     elif fmt == "html":

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from movedesk.cli._common import Exit, console, err_console, finish, ingest_status, print_json, settings, state
 from movedesk.cli.markets import ingest_app
-from movedesk.errors import ConfigError, DataValidationError, InsufficientData
+from movedesk.errors import ConfigError, DataValidationError
 from movedesk.models import Article
 from movedesk.providers.prices.files import parse_column_map  # one --column syntax for every ingest
 
@@ -64,7 +64,6 @@ def ingest_news_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
     """Ingest news (feeds, web pages, JSONL/CSV/Parquet, front-matter text), de-duplicated, once each."""
-    from movedesk.gather.ingest import IngestOptions, ingest
     from movedesk.gather.ingest import Progress as Step
 
     column_map = parse_column_map(column or [])
@@ -90,19 +89,16 @@ def ingest_news_cmd(
                 f"{r.duplicates:,} duplicate · {len(r.rejected):,} rejected",
             )
 
-        options = IngestOptions(
+        report = desk.ingest_news(
+            sources,
+            extract=extract,
             allow_private=allow_private or desk.settings.allow_private,
             default_tz=tz,
             source=source,
             column_map=column_map or None,
-            near_dup_threshold=desk.settings.near_dup_threshold,
             workers=workers,
             progress=show,
         )
-        report = ingest(desk.store, sources, options)
-        bar.update(task, description="linking companies" + (" and extracting" if extract else ""))
-        if report.new:
-            desk.link_articles(report.new_ids, extract=extract)
     status = ingest_status(report)
     payload = {"status": status.name.lower(), **report.to_dict()}
     if json_out:
@@ -158,7 +154,7 @@ def list_news(
     start, end = _when(since, "--since"), _when(until, "--until")
     with _desk() as desk:
         company_id = desk.company(company).id if company else None
-        articles = desk.store.articles(company=company_id, since=start, until=end, limit=limit)
+        articles = desk.articles(company=company_id, since=start, until=end, limit=limit)
     if json_out:
         print_json({"company": company_id, "since": start, "until": end, "articles": [_row(a) for a in articles]})
         return
@@ -180,17 +176,8 @@ def show_news(
 ) -> None:
     """Show one article with its provenance and the duplicates recorded for it."""
     with _desk() as desk:
-        article = desk.store.article(article_id)
-        member = None
-        if article is None:
-            found = desk.store.news_members(member_id=article_id)
-            if not found:
-                raise InsufficientData(  # as the API's /articles/{id}: nothing stored under that id
-                    f"no article or duplicate with id {article_id!r}", hint="list ids with `movedesk news list`"
-                )
-            member = found[0]
-            article = desk.store.article(str(member["original_id"]))
-        members = desk.store.news_members(cluster_id=article.cluster_id or article.id) if article else []
+        view = desk.article_with_duplicates(article_id)
+    article, members, member = view.article, view.duplicates, view.requested
     payload: dict[str, Any] = {"article": article.to_json_dict() if article else None, "duplicates": members}
     if member is not None:
         payload["requested"] = member

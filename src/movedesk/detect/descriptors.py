@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -414,3 +415,23 @@ def _with_abnormal(
             update["car_sessions"] = CAR_SESSIONS
     update["flags"] = tuple(flags)
     return move.model_copy(update=update)
+
+
+def recent_changes(bars: pd.DataFrame, sessions: int = 10) -> list[dict[str, Any]]:
+    """Close-to-close changes of each symbol over its last ``sessions`` unflagged bars, newest first."""
+    rows: list[dict[str, Any]] = []
+    for symbol, group in bars.groupby("symbol"):
+        group = group[group["flags"].isna()].tail(sessions + 1)
+        closes = group["close"].tolist()
+        days = group["session"].tolist()
+        for i in range(1, len(closes)):
+            rows.append(
+                {
+                    "symbol": symbol,
+                    "session": days[i],
+                    "close": closes[i],
+                    "pct": (closes[i] / closes[i - 1] - 1) * 100 if closes[i - 1] else None,
+                }
+            )
+    rows.sort(key=lambda r: (r["session"], r["symbol"]), reverse=True)
+    return rows

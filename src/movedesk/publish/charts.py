@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from movedesk.detect.descriptors import trusted
+from movedesk.models import Explanation
 
 _COLOURS = ("#b2182b", "#2166ac", "#1b7837", "#762a83", "#e08214", "#4d4d4d")
 
@@ -60,3 +61,10 @@ def to_png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
+
+
+def chart_symbols(expl: Explanation) -> list[str]:
+    """The series a brief's chart draws: the company's listings, then their benchmarks."""
+    symbols = [m.symbol for m in expl.moves]
+    symbols += [b.symbol for b in expl.benchmark_moves if b.symbol not in symbols]
+    return symbols

@@ -27,7 +27,6 @@ from movedesk.publish.brief import brief_json
 from movedesk.publish.charts import price_chart, to_png
 from movedesk.publish.mailer import DeliveryReport, SmtpMailer, deliver
 from movedesk.publish.newsletter import Newsletter, alert_mailing, edition_mailing, explanation_of, mail_png
-from movedesk.publish.writer import chart_symbols
 from movedesk.store import UpsertReport
 
 if TYPE_CHECKING:
@@ -116,8 +115,7 @@ def charts(desk: Desk, briefs: list[dict[str, Any]]) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for brief in briefs:
         expl = explanation_of(brief)
-        symbols = chart_symbols(expl)
-        bars = desk.store.bars(symbols, expl.session - dt.timedelta(days=60), expl.session)
+        symbols, bars = desk.chart_bars(expl)
         if not bars.empty:
             out[str(brief["slug"])] = mail_png(to_png(price_chart(bars, symbols, expl.session)))
     return out
@@ -140,7 +138,7 @@ def send_edition(
     payload = desk.store.edition(slug)
     if payload is None:
         raise InsufficientData(f"no edition {slug or '(latest)'} in the store", hint="run `movedesk run --date D`")
-    newsletter = Newsletter(desk.store, desk.settings, desk.registry)
+    newsletter = desk.newsletter()
     mailing = edition_mailing(payload, desk.settings, charts(desk, payload.get("briefs", [])))
     return _send(desk, newsletter, mailer, mailing, newsletter.edition_audience(), connections)
 
@@ -160,7 +158,7 @@ def send_alerts(
     briefs = list(payload.get("briefs", [])) if payload else []
     briefs += extra or []
     threshold = desk.settings.min_abs_z if min_z is None else min_z
-    newsletter = Newsletter(desk.store, desk.settings, desk.registry)
+    newsletter = desk.newsletter()
     reports = []
     for brief in briefs:
         expl = brief["explanation"]

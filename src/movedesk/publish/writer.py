@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -21,16 +20,9 @@ if TYPE_CHECKING:
 FORMATS = ("md", "html", "json")
 
 
-def chart_symbols(expl: Explanation) -> list[str]:
-    symbols = [m.symbol for m in expl.moves]
-    symbols += [b.symbol for b in expl.benchmark_moves if b.symbol not in symbols]
-    return symbols
-
-
 def build_brief(desk: Desk, expl: Explanation, *, chart_file: str = "") -> tuple[Brief, str, bytes]:
     """Render the brief with its chart; returns (brief, svg, png)."""
-    symbols = chart_symbols(expl)
-    bars = desk.store.bars(symbols, expl.session - dt.timedelta(days=60), expl.session)
+    symbols, bars = desk.chart_bars(expl)
     svg = to_svg(price_chart(bars, symbols, expl.session))
     png = to_png(price_chart(bars, symbols, expl.session))
     return render_brief(expl, chart_svg=svg, chart_file=chart_file), svg, png
@@ -54,6 +46,13 @@ def write_brief(
     desk: Desk, expl: Explanation, out: str | Path, *, formats: tuple[str, ...] = FORMATS
 ) -> dict[str, Path]:
     """Write ``<COMPANY>-<DATE>.{md,html,json}`` (+ .svg/.png chart) into ``out``; returns the paths."""
+    return write_brief_files(desk, expl, out, formats=formats)[1]
+
+
+def write_brief_files(
+    desk: Desk, expl: Explanation, out: str | Path, *, formats: tuple[str, ...] = FORMATS
+) -> tuple[Brief, dict[str, Path]]:
+    """``write_brief`` that also returns the brief it rendered (so callers need not render it again)."""
     out = Path(out)
     check_writable(out)
     stem = f"{expl.company.id}-{expl.session:%Y-%m-%d}"
@@ -78,4 +77,4 @@ def write_brief(
     except OSError as exc:
         raise OutputNotWritable(f"cannot write the brief into {out}: {exc.strerror}") from exc
     desk.store.put_brief(brief.slug, expl.company.id, expl.session, payload)
-    return paths
+    return brief, paths

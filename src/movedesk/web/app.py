@@ -13,7 +13,6 @@ requests for a brief page without entering the framework at all.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -152,10 +151,6 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
-
-
-def etag_of(body: bytes) -> bytes:
-    return b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
 
 
 def _default_factory(settings: Settings) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import gc
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -44,6 +45,11 @@ class RateLimiter:
             if len(self._hits) > 100_000:  # bounded memory under a flood of addresses
                 self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > now - self.window}
             return True
+
+
+def etag_of(body: bytes) -> bytes:
+    """A strong ETag of a rendered page (quoted, as sent)."""
+    return b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
 
 
 class PageCache:
@@ -137,10 +143,7 @@ class WebState:
     @property
     def newsletter(self) -> Newsletter:
         if self._newsletter is None:
-            from movedesk.publish.newsletter import Newsletter
-
-            desk = self.desk
-            self._newsletter = Newsletter(desk.store, self.settings, desk.registry)
+            self._newsletter = self.desk.newsletter()
         return self._newsletter
 
     @property

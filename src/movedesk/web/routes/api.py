@@ -164,7 +164,7 @@ def list_briefs(
     """Published briefs, newest session first (headline, lede, slug, verdict)."""
     with state.lock:
         company_id = state.desk.registry.lookup(company).id if company else None
-        rows = state.desk.store.briefs(company_id=company_id, limit=page * per_page + 1)
+        rows = state.desk.briefs(company_id=company_id, limit=page * per_page + 1)
     summary = [
         {
             "slug": b["slug"],
@@ -183,7 +183,7 @@ def list_briefs(
 def get_brief(slug: Annotated[str, Path(min_length=1, max_length=200)], state: StateDep) -> dict[str, Any]:
     """One brief in its JSON form (headline, lede, footnotes, full explanation)."""
     with state.lock:
-        payload = state.desk.store.brief(slug)
+        payload = state.desk.brief(slug)
     if payload is None:
         raise InsufficientData(f"no brief {slug!r}", hint="list briefs with /api/v1/briefs")
     return payload
@@ -204,7 +204,7 @@ def list_articles(
     until = until.replace(tzinfo=dt.UTC) if until is not None and until.tzinfo is None else until
     with state.lock:
         company_id = state.desk.registry.lookup(company).id if company else None
-        rows = state.desk.store.articles(company=company_id, since=since, until=until, limit=page * per_page + 1)
+        rows = state.desk.articles(company=company_id, since=since, until=until, limit=page * per_page + 1)
     return paginate([a.to_json_dict() for a in rows], page, per_page)
 
 
@@ -212,7 +212,7 @@ def list_articles(
 def get_article(article_id: Annotated[str, Path(min_length=1, max_length=200)], state: StateDep) -> dict[str, Any]:
     """One stored article (title, body, source, times, relays)."""
     with state.lock:
-        article = state.desk.store.article(article_id)
+        article = state.desk.article(article_id)
     if article is None:
         raise InsufficientData(f"no article {article_id!r}", hint="list articles with /api/v1/articles")
     return dict(article.to_json_dict())
@@ -223,7 +223,7 @@ def get_article(article_id: Annotated[str, Path(min_length=1, max_length=200)], 
 def list_editions(state: StateDep, page: PageQ = 1, per_page: PerPageQ = 20) -> Page:
     """Published daily editions, newest first."""
     with state.lock:
-        rows = state.desk.store.editions(limit=per_page + 1, offset=(page - 1) * per_page)
+        rows = state.desk.editions(limit=per_page + 1, offset=(page - 1) * per_page)
     items = [{**r, "session": r["session"].isoformat(), "created": r["created"].isoformat()} for r in rows]
     return Page(items=items[:per_page], page=page, per_page=per_page, next=page + 1 if len(items) > per_page else None)
 
@@ -232,7 +232,7 @@ def list_editions(state: StateDep, page: PageQ = 1, per_page: PerPageQ = 20) -> 
 def get_edition(slug: Annotated[str, Path(min_length=1, max_length=200)], state: StateDep) -> dict[str, Any]:
     """One edition (``latest`` for the newest): market verdicts and its briefs."""
     with state.lock:
-        payload = state.desk.store.edition(None if slug == "latest" else slug)
+        payload = state.desk.edition(None if slug == "latest" else slug)
     if payload is None:
         raise InsufficientData(f"no edition {slug!r}", hint="publish one with `movedesk run --date D`")
     return payload

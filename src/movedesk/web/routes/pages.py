@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from movedesk.errors import UnknownCompany
-from movedesk.web.deps import StateDep
-from movedesk.web.render import brief_body, page, recent_moves
+from movedesk.web.deps import StateDep, etag_of
+from movedesk.web.render import brief_body, page
 from movedesk.web.security import csrf_pair, set_csrf_cookie
 
 router = APIRouter(include_in_schema=False)
@@ -39,8 +39,8 @@ def front_item(brief: dict[str, Any]) -> dict[str, Any]:
 @router.get("/", response_class=HTMLResponse)
 def front_page(request: Request, state: StateDep) -> Response:
     with state.lock:
-        edition = state.desk.store.edition()
-        briefs = edition["briefs"] if edition and edition.get("briefs") else state.desk.store.briefs(limit=10)
+        edition = state.desk.edition()
+        briefs = edition["briefs"] if edition and edition.get("briefs") else state.desk.briefs(limit=10)
     view = None
     if edition:
         session = dt.date.fromisoformat(str(edition["session"]))
@@ -58,11 +58,9 @@ def front_page(request: Request, state: StateDep) -> Response:
 
 @router.get("/briefs/{slug}", response_class=HTMLResponse)
 def brief_page(slug: str, state: StateDep) -> Response:
-    from movedesk.web.app import etag_of
-
     key = f"/briefs/{slug}"
     with state.lock:
-        payload = state.desk.store.brief(slug)
+        payload = state.desk.brief(slug)
         if payload is None:
             from fastapi import HTTPException
 
@@ -87,8 +85,8 @@ def brief_page(slug: str, state: StateDep) -> Response:
 def company_page(company: str, state: StateDep) -> Response:
     with state.lock:
         found = state.desk.registry.lookup(company)
-        briefs = state.desk.store.briefs(company_id=found.id, limit=20)
-        moves = recent_moves(state.desk, found)
+        briefs = state.desk.briefs(company_id=found.id, limit=20)
+        moves = state.desk.recent_moves(found)
     return HTMLResponse(page("company.html.j2", company=found, briefs=briefs, moves=moves))
 
 

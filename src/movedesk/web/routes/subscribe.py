@@ -91,7 +91,7 @@ def confirm(state: StateDep, token: str = Form("", max_length=2000)) -> Response
     """The confirmation page's button: activates the subscription (the token is single use)."""
     with state.lock:
         sub = state.newsletter.confirm(token)
-        watch = state.desk.store.watchlist(sub["id"])
+        watch = state.desk.watchlist(sub["id"])
     message = f"Subscription confirmed for {sub['email']} ({sub['frequency']})."
     if watch:
         message += f" Watching: {', '.join(watch)}."
@@ -144,7 +144,7 @@ def manage_form(request: Request, state: StateDep, token: str = Query("", max_le
     """The reader's settings, reached from the signed link in every mail."""
     with state.lock:
         sub = state.newsletter.check_manage(token)
-        watch = state.desk.store.watchlist(sub["id"])
+        watch = state.desk.watchlist(sub["id"])
     return _manage_page(request, state, token, sub, watch)
 
 
@@ -159,7 +159,7 @@ def manage(
 ) -> Response:
     with state.lock:
         sub = state.newsletter.check_manage(token)
-        current = state.desk.store.watchlist(sub["id"])
+        current = state.desk.watchlist(sub["id"])
         if not csrf_ok(request, csrf, state.settings):
             return _manage_page(request, state, token, sub, current, status=403,
                                 error="The form expired or was not sent from this site; try again.")
@@ -167,5 +167,5 @@ def manage(
             sub = state.newsletter.update(token, watch=watch.replace("，", ",").split(","), frequency=frequency)
         except MovedeskError as exc:
             return _manage_page(request, state, token, sub, current, error=exc.message, status=422)
-        current = state.desk.store.watchlist(sub["id"])
+        current = state.desk.watchlist(sub["id"])
     return _manage_page(request, state, token, sub, current, saved=True)
