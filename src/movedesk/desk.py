@@ -20,7 +20,8 @@ from movedesk.calendars import is_session, load_holidays, require_session
 from movedesk.config import Settings
 from movedesk.detect.descriptors import describe
 from movedesk.errors import CalendarHorizon, DataValidationError, InsufficientData, ProviderError, UnknownCompany
-from movedesk.models import Article, Company, Explanation, Move
+from movedesk.extract.cache import ExtractionCache
+from movedesk.models import Article, Company, Explanation, Extraction, Move
 from movedesk.registry import Registry, default_registry
 from movedesk.store import DuckDBStore, UpsertReport, open_store
 
@@ -37,6 +38,7 @@ class Desk:
         self.store = store
         self.settings = settings
         self.registry = registry or default_registry()
+        self.extraction_cache = ExtractionCache(store, self.registry)
 
     @classmethod
     def open(cls, db: str | Path | None = None, settings: Settings | None = None) -> Desk:
@@ -96,9 +98,25 @@ class Desk:
         """Run the extraction pipeline on ``articles`` now and cache the results in the store, so that the
         first explanation of a move reads them instead of extracting at query time. Articles already
         extracted by the current pipeline are skipped. Returns how many were extracted."""
-        from movedesk.explain.explain import cache_extractions
+        return self.extraction_cache.fill(articles)
 
-        return cache_extractions(self, articles)
+    def extractions(self, articles: Sequence[Article]) -> list[Extraction]:
+        """Each article's extraction, from the cache or computed once and cached."""
+        return self.extraction_cache.get_many(articles)
+
+    def company_news(self, company_id: str, since: dt.datetime, until: dt.datetime) -> list[Article]:
+        """Articles that name the company, published in [since, until] (point in time), newest first."""
+        return self.store.articles(company=company_id, since=since, until=until)
+
+    def last_closes(self, symbols: Sequence[str], start: dt.date, end: dt.date, *, n: int = 2) -> pd.DataFrame:
+        """The last ``n`` clean closes of each symbol in [start, end], newest first per symbol."""
+        return self.store.last_closes(symbols, start, end, n=n)
+
+    def explain(self, company: Company | str, session: dt.date, *, cutoff: dt.datetime | None = None) -> Explanation:
+        """Why ``company`` moved on ``session``, from the bars and the news known at ``cutoff``."""
+        from movedesk.explain.explain import explain
+
+        return explain(self, company, session, cutoff=cutoff)
 
     # -- detect ----------------------------------------------------------------------------------------
     def company(self, name_or_symbol: str) -> Company:

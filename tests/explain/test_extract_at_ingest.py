@@ -13,8 +13,9 @@ import pytest
 from movedesk.cli.main import main
 from movedesk.demo import demo_data
 from movedesk.desk import Desk
-from movedesk.explain.explain import explain, pipeline_key
+from movedesk.explain.explain import explain
 from movedesk.extract import pipeline
+from movedesk.extract.cache import pipeline_key
 
 MON = dt.date(2024, 12, 23)
 

@@ -9,7 +9,7 @@ import pytest
 
 import movedesk
 from movedesk import calendars
-from movedesk.explain import explain as ex
+from movedesk.extract import cache as ex
 
 PACKAGE = Path(movedesk.__file__).resolve().parent
 
@@ -66,7 +66,7 @@ def test_the_installed_package_key_is_the_pipeline_key_prefix(tmp_path: Path) ->
 
 
 def test_an_edited_alias_gives_a_fresh_extraction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Through the store: an extraction cached under the old key is not served once the key changes."""
+    """Through the desk's store: an extraction cached under the old key is not served once the key changes."""
     import datetime as dt
 
     from movedesk.desk import Desk
@@ -77,16 +77,18 @@ def test_an_edited_alias_gives_a_fresh_extraction(tmp_path: Path, monkeypatch: p
                       published=when, first_seen=when)
     with Desk.open(tmp_path / "s.duckdb") as desk:
         desk.store.upsert_articles([article])
-        first = ex.extractions_for(desk, [article])[0]
+        first = desk.extractions([article])[0]
         calls: list[str] = []
-        real = ex._extract_and_cache
+        real = ex.ExtractionCache._compute
 
-        def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
             calls.append("extract")
-            return real(*args, **kwargs)
+            return real(self, *args, **kwargs)
 
-        monkeypatch.setattr(ex, "_extract_and_cache", counting)
-        assert ex.extractions_for(desk, [article])[0] == first and calls == []  # cached
-        monkeypatch.setattr(ex, "_code_key", lambda: "x-after-an-alias-edit")
-        ex.extractions_for(desk, [article])
+        monkeypatch.setattr(ex.ExtractionCache, "_compute", counting)
+        assert desk.extractions([article])[0] == first and calls == []  # cached
+        assert desk.extract_articles([article]) == 0
+        monkeypatch.setattr(ex, "installed_code_key", lambda: "x-after-an-alias-edit")
+        assert desk.extractions([article])[0] == first
         assert calls == ["extract"]  # the old entry is not served
+        assert desk.extract_articles([article]) == 0  # and the new one is stored

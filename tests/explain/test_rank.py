@@ -96,7 +96,7 @@ def test_the_stated_reason_for_the_move_lifts_its_theme() -> None:
 def test_retraining_a_local_sentiment_model_changes_the_extraction_cache_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from movedesk.explain.explain import pipeline_key
+    from movedesk.extract.cache import pipeline_key
 
     monkeypatch.setenv("MOVEDESK_CACHE", str(tmp_path))
     before = pipeline_key()

