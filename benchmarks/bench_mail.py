@@ -92,7 +92,7 @@ def main() -> None:
     from movedesk.config import Settings
     from movedesk.demo import run_demo
     from movedesk.desk import Desk
-    from movedesk.publish.daily import charts, send_edition, store_edition
+    from movedesk.jobs.daily import charts, send_edition, store_edition
     from movedesk.publish.edition import Edition
     from movedesk.publish.mailer import SmtpMailer
 

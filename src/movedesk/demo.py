@@ -53,8 +53,8 @@ def run_demo(out: str | Path = "movedesk-demo", *, db: str | Path | None = None)
     """Build the demo brief into ``out`` and publish it, with the day's edition, in the store ``db``
     (default ``out/demo.duckdb``), so that ``movedesk --db <that store> serve`` shows them. Rerunning
     on the same store adds nothing twice."""
+    from movedesk.jobs.daily import store_edition
     from movedesk.publish.brief import Footnotes, headline, lede
-    from movedesk.publish.daily import store_edition
     from movedesk.publish.edition import edition_of
 
     out = Path(out)

@@ -60,14 +60,16 @@ def test_ingest_move_and_moves(tmp_path: Path, prices_dir: Path) -> None:
     verdicts = {m["benchmark"]: m["verdict"] for m in scan["market"]}
     assert "has no return" in verdicts["equal-weight(XHKG)"]
     assert "no market-wide move (^STAR50 +1.83%" in verdicts["^STAR50"]
-    # the same through the Python API, as frames
-    from movedesk.detect.api import companies_frame, move_frame, moves_frame
+    # the same through the Python API (the Desk)
+    from movedesk.desk import Desk
+    from movedesk.detect.api import companies_frame
 
-    one = move_frame("688981.SS", dt.date(2024, 12, 20), db=db)
-    assert one.loc[0, "close"] == 94.28 and round(one.loc[0, "cum4_pct"], 2) == 15.68
-    ranked = moves_frame(dt.date(2024, 12, 20), universe="star", min_z=2.0, db=db)
-    assert list(ranked["symbol"].astype(str)) == ["688981.SS"]
-    assert ranked.attrs["market"].loc[0, "benchmark"] == "^STAR50"
+    with Desk.open(db) as desk:
+        one = desk.move("688981.SS", dt.date(2024, 12, 20))
+        assert one.close == 94.28 and round(one.cum_pct[4], 2) == 15.68
+        ranked = desk.scan(dt.date(2024, 12, 20), universe="star", min_z=2.0)
+    assert list(ranked.moves["symbol"].astype(str)) == ["688981.SS"]
+    assert ranked.market.loc[0, "benchmark"] == "^STAR50"
     found = companies_frame("alphabet")
     assert found.loc[0, "id"] == "GOOGL" and "GOOG" in found.loc[0, "listings"]
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from movedesk.config import Settings
 from movedesk.demo import demo_data
 from movedesk.desk import Desk
+from movedesk.jobs.daily import store_edition
 from movedesk.models import AnalystView, Article, Citation, Claim, Driver, Explanation, Span, Verification
 from movedesk.publish.brief import render_brief
-from movedesk.publish.daily import store_edition
 from movedesk.publish.edition import Edition
 
 SESSION = dt.date(2024, 12, 23)

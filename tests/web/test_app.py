@@ -238,7 +238,7 @@ def test_openapi_lists_the_resources(client: TestClient) -> None:
 
 
 def test_front_page_of_a_quiet_day_lists_the_latest_briefs(client: TestClient) -> None:
-    from movedesk.publish.daily import store_edition
+    from movedesk.jobs.daily import store_edition
     from movedesk.publish.edition import Edition
 
     from .builders import SESSION

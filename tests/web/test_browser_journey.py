@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from movedesk.publish.daily import send_edition
+from movedesk.jobs.daily import send_edition
 from movedesk.publish.mailer import SmtpMailer
 
 from .builders import MARKERS

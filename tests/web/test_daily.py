@@ -18,7 +18,7 @@ from movedesk.config import Settings
 from movedesk.demo import demo_data
 from movedesk.desk import Desk
 from movedesk.errors import ConfigError
-from movedesk.publish.daily import load_run_config
+from movedesk.jobs.daily import load_run_config
 
 from .conftest import Inbox
 

@@ -11,7 +11,7 @@ import pytest
 from movedesk.config import Settings
 from movedesk.desk import Desk
 from movedesk.errors import ProviderError
-from movedesk.publish.daily import send_edition
+from movedesk.jobs.daily import send_edition
 from movedesk.publish.mailer import SmtpMailer
 
 from .builders import add_subscribers, build_store

@@ -24,7 +24,7 @@ import pytest
 
 from movedesk.config import Settings
 from movedesk.desk import Desk
-from movedesk.publish.daily import send_edition
+from movedesk.jobs.daily import send_edition
 from movedesk.publish.mailer import SmtpMailer
 
 from .builders import add_subscribers, build_store
@@ -38,7 +38,7 @@ SENDER = textwrap.dedent(
     import sys
     from movedesk.config import Settings
     from movedesk.desk import Desk
-    from movedesk.publish.daily import send_edition
+    from movedesk.jobs.daily import send_edition
     from movedesk.publish.mailer import SmtpMailer
 
     db, port, connections = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

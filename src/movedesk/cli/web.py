@@ -69,7 +69,7 @@ def run(
 ) -> None:
     """The daily job: ingest → detect → explain → publish the edition → send; safe to rerun. Exits 5 when
     some of the inputs to ingest were refused (the edition is still published from the rest)."""
-    from movedesk.publish.daily import load_run_config, run_daily
+    from movedesk.jobs.daily import load_run_config, run_daily
 
     cfg = load_run_config(config)
     cfg.prices += list(prices or [])
@@ -121,7 +121,7 @@ def send(
     connections: Annotated[int, typer.Option("--connections", help="Parallel SMTP connections")] = 4,
 ) -> None:
     """Mail a stored edition to its readers; rerun after a crash to send only the remaining mails."""
-    from movedesk.publish.daily import send_edition
+    from movedesk.jobs.daily import send_edition
     from movedesk.publish.mailer import SmtpMailer
 
     s = settings(state.db)

@@ -8,5 +8,5 @@
 * :mod:`movedesk.detect.scan` — ``scan_bars`` / ``scan_panel`` (ranked significant moves + market-day
   verdicts + gaps), ``equal_weight_index`` (the ``^SP500EW`` proxy).
 * :mod:`movedesk.detect.universe` — named universes and ``scan_store``.
-* :mod:`movedesk.detect.api` — ``move_frame``, ``moves_frame``, ``market_frame``, ``companies_frame``.
+* :mod:`movedesk.detect.api` — ``companies_frame`` (registry search as a frame).
 """

@@ -155,7 +155,7 @@ class EmbedModel:
     source: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     encoder_state: dict[str, Any] | None = None  # fine-tuned weights (torch tensors)
-    linear: Any = None  # movedesk.extract.sentiment.LinearModel of an ensemble
+    linear: Any = None  # movedesk.extract.linear_sentiment.LinearModel of an ensemble
     linear_weight: float = 0.0
     base: str = encoders.DEFAULT_BASE
     _model: Any = None
@@ -235,7 +235,7 @@ class EmbedModel:
             state = load_file(str(folder / "encoder.safetensors"))
         linear = None
         if (folder / "linear.npz").exists():
-            from movedesk.extract.sentiment import LinearModel
+            from movedesk.extract.linear_sentiment import LinearModel
 
             linear = LinearModel.load((folder / "linear.npz").read_bytes())
         return cls(
@@ -366,7 +366,7 @@ def train_finetuned(
 
 # -------------------------------------------------------------------------------------------- locating
 def cached_path() -> Path:
-    from movedesk.extract.sentiment import cache_dir
+    from movedesk.extract.linear_sentiment import cache_dir
 
     return cache_dir() / MODEL_DIR
 

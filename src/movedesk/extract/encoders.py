@@ -118,7 +118,7 @@ def _part_file(dist: str) -> Path:
 
 
 def _mpnet_dir() -> Path:
-    from movedesk.extract.sentiment import cache_dir
+    from movedesk.extract.linear_sentiment import cache_dir
 
     root = cache_dir() / "encoders"
     folder = root / "all-mpnet-base-v2"

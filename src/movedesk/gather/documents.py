@@ -59,3 +59,43 @@ def load_document(
     if not text.strip():
         raise DataValidationError(f"{path} has no text")
     return Document(ref, text, None, "")
+
+
+#: The news source kind (an entry-point name in ``movedesk.news_sources``) for each file suffix.
+SUFFIX_KIND: dict[str, str] = {
+    ".xml": "feed",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".html": "web",
+    ".htm": "web",
+    ".md": "frontmatter",
+    ".markdown": "frontmatter",
+    ".txt": "frontmatter",
+    ".parquet": "bulk",
+    ".pq": "bulk",
+    ".jsonl": "bulk",
+    ".ndjson": "bulk",
+    ".json": "bulk",
+    ".csv": "bulk",
+    ".tsv": "bulk",
+}
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def kind_for(path: str | Path) -> str | None:
+    """The source kind for a local path by its suffix, or None when the suffix says nothing."""
+    return SUFFIX_KIND.get(Path(path).suffix.lower())
+
+
+def looks_like_feed(text: str, content_type: str = "") -> bool:
+    """RSS or Atom, by its media type or its first element."""
+    if any(x in content_type.lower() for x in ("rss", "atom", "/xml", "+xml")):
+        return True
+    head = _XML_DECL.sub("", text[:2000].lstrip("\ufeff")).lstrip()
+    head = re.sub(r"^(?:<!--.*?-->\s*|<\?xml-stylesheet[^>]*\?>\s*)*", "", head, flags=re.S)
+    return head.startswith(("<rss", "<feed", "<rdf:RDF", "<RDF"))
+
+
+def looks_like_html(text: str, content_type: str = "") -> bool:
+    """An HTML page, by its media type or its doctype."""
+    return "html" in content_type.lower() or bool(re.match(r"\s*(<!doctype html|<html)", text[:500], re.I))

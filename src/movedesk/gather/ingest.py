@@ -40,12 +40,12 @@ import pyarrow.compute as pc
 from movedesk.errors import MovedeskError
 from movedesk.gather import columnar
 from movedesk.gather.dedup import WINDOW, BandIndex, Fingerprints, NearDupIndex, fingerprints, prepare
-from movedesk.gather.documents import is_url, load_document
+from movedesk.gather.documents import SUFFIX_KIND, is_url, kind_for, load_document, looks_like_feed, looks_like_html
 from movedesk.gather.fetch import Fetcher
 from movedesk.gather.language import is_chinese
 from movedesk.gather.normalise import BuildOptions, Rejection
 from movedesk.models import Article
-from movedesk.providers.news import SUFFIX_KIND, kind_for, source_class
+from movedesk.plugins import NEWS_SOURCES, load
 from movedesk.store import Store, UpsertReport
 from movedesk.store.arrow import ARTICLE_SCHEMA, articles_table
 
@@ -142,6 +142,11 @@ class IngestOptions:
     progress: Callable[[Progress], None] | None = None
 
 
+def source_class(kind: str) -> Any:
+    """The news source class registered as ``kind`` (through the plugin door, not an import of providers)."""
+    return load(NEWS_SOURCES, kind)
+
+
 def iter_items(
     query: str | Path,
     *,
@@ -165,9 +170,6 @@ def iter_items(
                 if not_modified is not None:
                     not_modified.append(ref)
                 return
-            from movedesk.providers.news.feeds import looks_like_feed
-            from movedesk.providers.news.web import looks_like_html
-
             if looks_like_feed(doc.text, doc.content_type):
                 feed = source_class("feed")(fetcher=fetcher, options=options)
                 yield from feed.items(doc)
@@ -335,10 +337,7 @@ class Ingestor:
         ref = str(path)
         pending: list[pa.Table] = []
         count = 0
-        if self.options.workers > 1:
-            tables = columnar.table_stream_process(path, build, self.options.column_map)
-        else:
-            tables = columnar.table_stream(path, build, self.options.column_map)
+        tables = source_class("bulk").table_stream(path, build, self.options.column_map, workers=self.options.workers)
         # Each batch's transaction runs in a writer thread while the next record batch is built (DuckDB
         # lets go of the GIL); every store access waits for it first (see _settle).
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="movedesk-news-writer")

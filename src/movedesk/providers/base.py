@@ -6,18 +6,16 @@ Built-in providers are registered through the same entry-point groups as third-p
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
-from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
-from movedesk.errors import UnknownProvider
+from movedesk import plugins
 from movedesk.models import Article
 
-PRICE_GROUP = "movedesk.price_providers"
-NEWS_GROUP = "movedesk.news_sources"
+PRICE_GROUP = plugins.PRICE_PROVIDERS
+NEWS_GROUP = plugins.NEWS_SOURCES
 
 
 @runtime_checkable
@@ -46,18 +44,10 @@ class NewsSource(Protocol):
     def validate(self, articles: Iterable[Article]) -> Iterable[Article]: ...
 
 
-@functools.cache
-def _registry(group: str) -> dict[str, Any]:
-    return {ep.name: ep for ep in entry_points(group=group)}
-
-
 def provider_names(group: str) -> list[str]:
-    return sorted(_registry(group))
+    return plugins.names(group)
 
 
 def load_provider(group: str, name: str) -> Any:
     """Instantiate the provider registered under ``name`` in ``group``."""
-    eps = _registry(group)
-    if name not in eps:
-        raise UnknownProvider(f"no provider {name!r} in {group}; available: {', '.join(sorted(eps)) or 'none'}")
-    return eps[name].load()()
+    return plugins.load(group, name)()

@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import queue
+import threading
+import traceback
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,6 +31,7 @@ from movedesk.gather import columnar
 from movedesk.gather.normalise import BuildOptions, Rejection, build_article
 from movedesk.gather.provenance import alias_pattern
 from movedesk.models import Article
+from movedesk.store.arrow import ARTICLE_SCHEMA, articles_table
 
 SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson", ".json", ".csv", ".tsv")
 BATCH_ROWS = 5_000
@@ -86,6 +90,16 @@ class BulkSource:
     """Many articles per file; ``fetch`` returns the path, ``items`` streams the rows."""
 
     name = "bulk"
+
+    @staticmethod
+    def table_stream(
+        path: Path, build: BuildOptions, column_map: Mapping[str, str] | None = None, *, workers: int = 1
+    ) -> Iterator[tuple[Any, int, list[Rejection]]]:
+        """(articles table with fingerprints, rows read, rejections) per record batch of ``path``, in file
+        order; with ``workers`` > 1 built by a second process (see :func:`table_stream_process`)."""
+        if workers > 1:
+            return table_stream_process(path, build, column_map)
+        return table_stream(path, build, column_map)
 
     def __init__(
         self,
@@ -293,3 +307,135 @@ def _safe_array(values: list[Any]) -> pa.Array:
         return pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array([None if v is None else v if isinstance(v, list) else str(v) for v in values])
+
+
+# -- the column-wise stream of a bulk file, for the ingest of large archives ------------------------------
+# ``table_stream`` builds each record batch into an articles table with its dedup fingerprints
+# (:mod:`movedesk.gather.columnar`), falling back to the per-row builder for batches the column-wise one
+# refuses; ``table_stream_process`` does the same in a second process a few batches ahead.
+
+Stream = Iterator[tuple[pa.Table, int, list[Rejection]]]
+
+
+def table_stream(path: Path, build: BuildOptions, column_map: Mapping[str, str] | None = None) -> Stream:
+    """(articles with their fingerprints, rows read, rejections) per record batch of a bulk file, in file
+    order. Batches :func:`fits` refuses go through the per-row builder. A file that cannot be read (any
+    further) ends with a rejection of the whole file, as ``iter_items`` reports it."""
+    ref = str(path)
+    source = BulkSource(options=build, column_map=column_map, fast=True)
+    row_no = 0
+    columns: dict[str, str] | None = None
+    try:
+        for record_batch in _prefetched(source.batches(source.fetch(path))):
+            if columns is None:
+                columns = resolve_columns([n for n in record_batch.schema.names if n != "__error__"], column_map)
+            if columnar.fits(record_batch, columns, build):
+                table, rejected = columnar.build_table(record_batch, columns, build, ref, row_no)
+            else:
+                items = _build_rows(_job(record_batch, columns, build, ref, row_no))
+                table = articles_table([x for x in items if isinstance(x, Article)])
+                rejected = [x for x in items if isinstance(x, Rejection)]
+            row_no += record_batch.num_rows
+            yield columnar.with_fingerprints(table), record_batch.num_rows, rejected
+    except (MovedeskError, OSError, UnicodeError) as exc:
+        reason = exc.message if isinstance(exc, MovedeskError) else f"{type(exc).__name__}: {exc}"
+        yield columnar.with_fingerprints(ARTICLE_SCHEMA.empty_table()), 0, [Rejection(ref, reason)]
+
+
+_T = TypeVar("_T")
+
+
+def _prefetched(items: Iterator[_T]) -> Iterator[_T]:
+    """``items`` in order, the next one produced by a thread while the caller works on this one (reading
+    and decompressing a record batch happens in Arrow, without the GIL). Its exceptions are raised here."""
+    box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        box.put((True, item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put((False, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            box.put((False, exc))
+
+    thread = threading.Thread(target=produce, name="movedesk-bulk-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, item = box.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a blocked producer finish its put
+            try:
+                box.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)
+
+
+#: Record batches a worker process may build ahead of the process that stores them.
+AHEAD = 3
+
+
+def table_stream_process(path: Path, build: BuildOptions, column_map: Mapping[str, str] | None = None) -> Stream:
+    """:func:`table_stream` computed by a second process (spawned, so it shares no threads or locks with
+    this one), at most :data:`AHEAD` batches ahead. It stops when this generator is closed or this
+    process dies; an error in it is raised here."""
+    ctx = mp.get_context("spawn")
+    box: Any = ctx.Queue(maxsize=AHEAD)
+    worker = ctx.Process(
+        target=_stream_worker, args=(str(path), build, dict(column_map or {}), box, os.getpid()), daemon=True
+    )
+    worker.start()
+    try:
+        while True:
+            try:
+                kind, item = box.get(timeout=1.0)
+            except queue.Empty:
+                if not worker.is_alive():
+                    raise RuntimeError(f"the process reading {path} stopped (exit code {worker.exitcode})") from None
+                continue
+            if kind == "done":
+                return
+            if kind == "error":
+                raise RuntimeError(f"reading {path} failed in the worker process:\n{item}")
+            yield item
+    finally:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+        box.close()
+
+
+def _stream_worker(path: str, build: BuildOptions, column_map: dict[str, str], box: Any, parent: int) -> None:
+    """The body of :func:`table_stream_process`'s process: every item into ``box``, then "done"."""
+
+    def put(item: tuple[str, Any]) -> bool:
+        while os.getppid() == parent:  # an orphan (the parent was killed) stops
+            try:
+                box.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        for item in table_stream(Path(path), build, column_map):
+            if not put(("item", item)):
+                return
+    except Exception:  # handed to the parent, which raises it
+        put(("error", traceback.format_exc()))
+        return
+    put(("done", None))

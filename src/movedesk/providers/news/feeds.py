@@ -20,6 +20,7 @@ import feedparser
 
 from movedesk.errors import DataValidationError, MovedeskError
 from movedesk.gather.documents import Document, load_document
+from movedesk.gather.documents import looks_like_feed as looks_like_feed
 from movedesk.gather.fetch import Fetcher
 from movedesk.gather.htmltext import html_to_text
 from movedesk.gather.normalise import BuildOptions, Rejection, build_article
@@ -27,14 +28,6 @@ from movedesk.models import Article
 
 log = logging.getLogger(__name__)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-
-
-def looks_like_feed(text: str, content_type: str = "") -> bool:
-    if any(x in content_type.lower() for x in ("rss", "atom", "/xml", "+xml")):
-        return True
-    head = _XML_DECL.sub("", text[:2000].lstrip("\ufeff")).lstrip()
-    head = re.sub(r"^(?:<!--.*?-->\s*|<\?xml-stylesheet[^>]*\?>\s*)*", "", head, flags=re.S)
-    return head.startswith(("<rss", "<feed", "<rdf:RDF", "<RDF"))
 
 
 class FeedSource:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from lxml import etree
 
 from movedesk.errors import DataValidationError, MovedeskError
 from movedesk.gather.documents import Document, load_document
+from movedesk.gather.documents import looks_like_html as looks_like_html
 from movedesk.gather.fetch import Fetcher
 from movedesk.gather.language import cjk_count
 from movedesk.gather.normalise import BuildOptions, Rejection, build_article
@@ -167,5 +167,3 @@ class WebPageSource:
         return articles
 
 
-def looks_like_html(text: str, content_type: str = "") -> bool:
-    return "html" in content_type.lower() or bool(re.match(r"\s*(<!doctype html|<html)", text[:500], re.I))
