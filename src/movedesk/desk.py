@@ -23,7 +23,7 @@ from movedesk.errors import CalendarHorizon, DataValidationError, InsufficientDa
 from movedesk.extract.cache import ExtractionCache
 from movedesk.models import Article, Company, Explanation, Extraction, Move
 from movedesk.registry import Registry, default_registry
-from movedesk.store import DuckDBStore, UpsertReport, open_store
+from movedesk.store import Store, UpsertReport, open_store
 
 if TYPE_CHECKING:
     from movedesk.detect.scan import ScanResult
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 class Desk:
     """One news desk: open it on a store, then ingest, detect, explain and publish."""
 
-    def __init__(self, store: DuckDBStore, settings: Settings, registry: Registry | None = None) -> None:
+    def __init__(self, store: Store, settings: Settings, registry: Registry | None = None) -> None:
         self.store = store
         self.settings = settings
         self.registry = registry or default_registry()

@@ -29,13 +29,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from movedesk.config import Settings
 from movedesk.errors import ProviderError
 
-if TYPE_CHECKING:
-    from movedesk.store import DuckDBStore
+
+class SendLogStore(Protocol):
+    """The newsletter tables of a store, and where it lives on disk (None for a database server): the
+    journal of sends in flight is kept beside a store file."""
+
+    path: Path | None
+
+    def log_sends(self, rows: Sequence[tuple[str, str, str, int, str, str | None]]) -> None: ...
+
+    def sent_to(self, mailing: str) -> set[str]: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -180,11 +189,11 @@ class Journal:
             self.path.unlink(missing_ok=True)
 
 
-def journal_path(store: DuckDBStore) -> Path | None:
+def journal_path(store: SendLogStore) -> Path | None:
     return Path(f"{store.path}.sendlog") if store.path is not None else None
 
 
-def recover(store: DuckDBStore) -> int:
+def recover(store: SendLogStore) -> int:
     """Fold a journal left by a crashed run into the send log; returns the rows folded."""
     journal = Journal(journal_path(store))
     rows = journal.rows()
@@ -196,7 +205,7 @@ def recover(store: DuckDBStore) -> int:
 
 
 def deliver(
-    store: DuckDBStore,
+    store: SendLogStore,
     mailer: SmtpMailer,
     mailing: str,
     audience: Sequence[dict[str, Any]],

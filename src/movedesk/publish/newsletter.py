@@ -42,7 +42,7 @@ from movedesk.models import Explanation
 
 if TYPE_CHECKING:
     from movedesk.registry import Registry
-    from movedesk.store import DuckDBStore
+    from movedesk.store.base import NewsletterStore
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class SignUp:
 class Newsletter:
     """Sign-up, confirmation and unsubscribe over the store; mail building for editions and alerts."""
 
-    def __init__(self, store: DuckDBStore, settings: Settings, registry: Registry) -> None:
+    def __init__(self, store: NewsletterStore, settings: Settings, registry: Registry) -> None:
         self.store = store
         self.settings = settings
         self.registry = registry

@@ -1,4 +1,5 @@
-"""The Store interface: narrow enough that DuckDB and PostgreSQL can both implement it.
+"""The store interfaces, one Protocol per concern (prices, news, derived results, newsletter) and
+``Store`` for all of them: what a DuckDB or a PostgreSQL backend implements.
 
 Writes are idempotent upserts by natural key (re-running an ingest changes nothing); reads of news are
 point-in-time (``until=`` a cutoff), which the explain layer relies on to never look ahead.
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
@@ -39,28 +42,24 @@ class UpsertReport:
         )
 
 
-class Store(Protocol):
-    """What every backend offers. Frames use the columns in ``BAR_COLUMNS``."""
+class PriceStore(Protocol):
+    """Bars: idempotent upserts by (symbol, session); reads by symbol and date range."""
 
-    url: str
-
-    def close(self) -> None: ...
-
-    def schema_version(self) -> int: ...
-
-    # prices
     def upsert_bars(self, bars: pd.DataFrame) -> UpsertReport: ...
 
     def bars(
-        self,
-        symbols: Sequence[str] | None = None,
-        start: dt.date | None = None,
-        end: dt.date | None = None,
+        self, symbols: Sequence[str] | None = None, start: dt.date | None = None, end: dt.date | None = None
     ) -> pd.DataFrame: ...
 
     def symbols(self) -> list[str]: ...
 
-    # news
+    def last_closes(self, symbols: Sequence[str], start: dt.date, end: dt.date, *, n: int = 2) -> pd.DataFrame: ...
+
+
+class NewsStore(Protocol):
+    """Articles: upserts, company links, point-in-time reads (``until=``), and the de-duplication and
+    fetching tables of the gather layer."""
+
     def upsert_articles(self, articles: Iterable[Article]) -> UpsertReport: ...
 
     def link_companies(self, links: Iterable[tuple[str, str]]) -> int: ...
@@ -78,24 +77,8 @@ class Store(Protocol):
 
     def count_articles(self) -> int: ...
 
-    # derived results
-    def put_extraction(self, article_id: str, pipeline: str, payload: dict[str, Any]) -> None: ...
+    def bulk_news_writes(self, threshold: str = "1GB") -> AbstractContextManager[None]: ...
 
-    def extraction(self, article_id: str, pipeline: str) -> dict[str, Any] | None: ...
-
-    def extractions(self, article_ids: Sequence[str], pipeline: str) -> dict[str, dict[str, Any]]: ...
-
-    def last_closes(
-        self, symbols: Sequence[str], start: dt.date, end: dt.date, *, n: int = 2
-    ) -> pd.DataFrame: ...
-
-    def put_brief(self, slug: str, company_id: str, session: dt.date, payload: dict[str, Any]) -> None: ...
-
-    def brief(self, slug: str) -> dict[str, Any] | None: ...
-
-    def briefs(self, *, company_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]: ...
-
-    # news de-duplication and fetching (schema 2; see movedesk.gather.ingest)
     def known_news_ids(self, ids: Sequence[str]) -> set[str]: ...
 
     def originals_by_hash(self, hashes: Sequence[str]) -> dict[str, tuple[str, dt.datetime, str]]: ...
@@ -113,14 +96,94 @@ class Store(Protocol):
         demoted: Sequence[str] = (),
         reassign: Sequence[tuple[str, str]] = (),
         clusters: Mapping[str, str] | None = None,
+        new_only: bool = False,
     ) -> int: ...
 
-    def news_members(
-        self, *, cluster_id: str | None = None, member_id: str | None = None
-    ) -> list[dict[str, Any]]: ...
+    def write_news_arrow(
+        self,
+        table: Any,
+        fingerprints: Sequence[tuple[str, str, dt.datetime]],
+        members: Sequence[dict[str, Any]],
+        *,
+        demoted: Sequence[str] = (),
+        reassign: Sequence[tuple[str, str]] = (),
+    ) -> int: ...
+
+    def news_members(self, *, cluster_id: str | None = None, member_id: str | None = None) -> list[dict[str, Any]]: ...
 
     def news_counts(self) -> dict[str, int]: ...
 
     def get_validators(self, url: str) -> tuple[str | None, str | None] | None: ...
 
     def put_validators(self, url: str, etag: str | None, last_modified: str | None) -> None: ...
+
+
+class DerivedStore(Protocol):
+    """Results computed from prices and news: extractions by pipeline version, briefs, editions."""
+
+    def put_extraction(self, article_id: str, pipeline: str, payload: dict[str, Any]) -> None: ...
+
+    def extraction(self, article_id: str, pipeline: str) -> dict[str, Any] | None: ...
+
+    def extractions(self, article_ids: Sequence[str], pipeline: str) -> dict[str, dict[str, Any]]: ...
+
+    def put_brief(self, slug: str, company_id: str, session: dt.date, payload: dict[str, Any]) -> None: ...
+
+    def brief(self, slug: str) -> dict[str, Any] | None: ...
+
+    def briefs(self, *, company_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]: ...
+
+    def put_edition(self, slug: str, session: dt.date, payload: dict[str, Any]) -> None: ...
+
+    def edition(self, slug: str | None = None) -> dict[str, Any] | None: ...
+
+    def editions(self, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]: ...
+
+
+class NewsletterStore(Protocol):
+    """Readers: subscribers, watch-lists, one-time tokens, and the send log that makes sending crash-safe."""
+
+    def upsert_subscriber(self, *, subscriber_id: str, email: str, frequency: str, status: str = "pending") -> str: ...
+
+    def subscriber(self, subscriber_id: str | None = None, *, email: str | None = None) -> dict[str, Any] | None: ...
+
+    def subscribers(
+        self, *, status: str | None = "active", frequencies: Sequence[str] | None = None, watching: str | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def count_subscribers(self, *, status: str | None = "active") -> int: ...
+
+    def set_subscriber(
+        self, subscriber_id: str, *, status: str, frequency: str | None = None, watchlist: Sequence[str] | None = None
+    ) -> None: ...
+
+    def add_subscribers(self, rows: Sequence[tuple[str, str, str, str]]) -> int: ...
+
+    def watchlist(self, subscriber_id: str) -> list[str]: ...
+
+    def watched_companies(self, *, frequencies: Sequence[str] = ("instant", "both")) -> set[str]: ...
+
+    def put_token(self, jti: str, subscriber_id: str, purpose: str) -> None: ...
+
+    def use_token(self, jti: str, subscriber_id: str, purpose: str) -> bool: ...
+
+    def sent_to(self, mailing: str) -> set[str]: ...
+
+    def log_sends(self, rows: Sequence[tuple[str, str, str, int, str, str | None]]) -> None: ...
+
+    def send_log(self, mailing: str) -> list[dict[str, Any]]: ...
+
+
+class Store(PriceStore, NewsStore, DerivedStore, NewsletterStore, Protocol):
+    """Every concern at once: what ``open_store`` returns, whatever the backend. Code that needs one
+    concern types its argument to that concern's Protocol (the newsletter to ``NewsletterStore``)."""
+
+    url: str
+    #: the store's file, or None for ``:memory:`` or a database server
+    path: Path | None
+
+    def close(self) -> None: ...
+
+    def schema_version(self) -> int: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
