@@ -14,6 +14,10 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("movedesk")) / "movedesk.duckdb"
 
 
+#: The default significance threshold of an abnormal move (|z|), used wherever none is given.
+MIN_ABS_Z = 2.0
+
+
 class Settings(BaseSettings):
     """Every setting has a default and a help line; the CLI's ``--db`` overrides ``MOVEDESK_DB``."""
 
@@ -24,7 +28,7 @@ class Settings(BaseSettings):
     tolerance_pct: float = Field(
         0.15, description="Percentage points within which a claimed move is 'roughly true'"
     )
-    min_abs_z: float = Field(2.0, description="|z| of the abnormal return above which a move is significant")
+    min_abs_z: float = Field(MIN_ABS_Z, description="|z| of the abnormal return above which a move is significant")
     near_dup_threshold: float = Field(0.8, description="Jaccard similarity for near-duplicate articles")
     allow_private: bool = Field(False, description="Allow fetching from private/loopback addresses")
     secret_key: str = Field("", description="Key that signs unsubscribe and confirmation links")

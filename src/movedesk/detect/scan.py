@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from movedesk import calendars
+from movedesk.config import MIN_ABS_Z
 from movedesk.detect.returns import (
     ESTIMATION_WINDOW,
     MIN_OBS,
@@ -159,7 +160,7 @@ def scan_panel(
     model: Model = "market-model",
     window: tuple[int, int] = ESTIMATION_WINDOW,
     min_obs: int = MIN_OBS,
-    min_z: float = 2.0,
+    min_z: float = MIN_ABS_Z,
     result: AbnormalReturns | None = None,
 ) -> ScanResult:
     """Significant abnormal moves of every panel column on the sessions in [start, end]."""
@@ -367,7 +368,7 @@ def scan_bars(
     model: Model = "market-model",
     window: tuple[int, int] = ESTIMATION_WINDOW,
     min_obs: int = MIN_OBS,
-    min_z: float = 2.0,
+    min_z: float = MIN_ABS_Z,
 ) -> ScanResult:
     """Scan long bars of one exchange: a panel on ``mic``'s calendar, the benchmark from
     ``benchmark_bars`` or, when absent, the equal-weight proxy of the panel itself."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from movedesk import calendars
+from movedesk.config import MIN_ABS_Z
 from movedesk.detect.returns import ESTIMATION_WINDOW, Model
 from movedesk.detect.scan import SP500_PROXY, ScanResult, scan_bars
 from movedesk.errors import CalendarHorizon, ConfigError, InsufficientData, NotATradingSession, UnknownCompany
@@ -121,7 +122,7 @@ def scan_store(
     end: dt.date | None = None,
     *,
     universe: str | Sequence[str] | None = None,
-    min_z: float = 2.0,
+    min_z: float = MIN_ABS_Z,
     model: str = "market-model",
     window: tuple[int, int] = ESTIMATION_WINDOW,
 ) -> ScanResult:

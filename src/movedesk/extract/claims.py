@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 
 from movedesk.extract.component import Component
 from movedesk.extract.doc import Doc
-from movedesk.extract.entities import LISTING_CUES
+from movedesk.extract.entities import listing_for, listing_label_near
 from movedesk.extract.timeanchor import Anchor, default_session, find_anchors
 from movedesk.models import Company
 from movedesk.models.news import Claim, Mention
@@ -157,17 +156,6 @@ _DIGIT = re.compile(r"\d")
 _ZH_QUALIFIER_BEFORE = re.compile(r"(?:盘中|早盘|午盘|尾盘)?(?:一度|最高|最多)?\s*$|收盘?\s*$")
 
 
-@dataclass
-class _Hit:
-    start: int  # claim span start (direction word or number)
-    num_start: int
-    num_end: int
-    value: float
-    unit: str
-    direction: str | None
-    verb_start: int
-
-
 def _parse_number(m: re.Match[str]) -> tuple[float, str, int, int] | None:
     if m.group(1) is not None:
         raw, unit_raw = m.group(1), m.group(2).lower()
@@ -265,27 +253,6 @@ def _bound(before: str, after: str) -> str:
     if re.search(r"\b(?:up to|less than|under|at most)\s*$|不到\s*$", tail, re.I):
         return "at_most"
     return "exact"
-
-
-def _listing_label(text: str) -> str | None:
-    for pattern, label in LISTING_CUES:
-        if pattern.search(text):
-            return label
-    return None
-
-
-def _listing_symbol(company: Company, label: str | None) -> str | None:
-    if label:
-        if label == "Shanghai":  # "A-shares" may be Shanghai or Shenzhen
-            for lst in company.listings:
-                if lst.mic in ("XSHG", "XSHE"):
-                    return lst.symbol
-        for lst in company.listings:
-            if lst.label == label:
-                return lst.symbol
-    if len(company.listings) == 1:
-        return company.listings[0].symbol
-    return None
 
 
 def _mic_of(company: Company | None, symbol: str | None) -> str | None:
@@ -446,15 +413,15 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
                 company = doc.registry.companies.get(carry_company.company_id)
             else:
                 company = doc.registry.companies.get(company_mention.company_id) if company_mention else None
-            label = _listing_label(text[c0:n0]) or _listing_label(after[:40])
+            label = listing_label_near(text, c0, n0) or listing_label_near(after, 0, 40)
             if label is None and company_mention is not None and company_mention.listing:
                 listing: str | None = company_mention.listing
             elif company is not None:
-                listing = _listing_symbol(company, label) if label else None
+                listing = listing_for(company, label) if label else None
                 if listing is None and sent_claims and sent_claims[-1].company_id == company.id:
                     listing = sent_claims[-1].listing
                 if listing is None:
-                    listing = _listing_symbol(company, None)
+                    listing = listing_for(company, None)
                 if listing is None:  # the listing the article last talked about for this company
                     listing = next(
                         (

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from movedesk.gather.language import cjk_count
 from movedesk.models import Article
 from movedesk.models.news import AnalystView, Claim, Extraction, Mention, SentenceSentiment, ThemeHit
 from movedesk.registry import Registry
@@ -41,7 +42,7 @@ class Doc:
     @classmethod
     def from_article(cls, article: Article, registry: Registry) -> Doc:
         text = article.text
-        return cls(article=article, registry=registry, text=text, lang=detect_language(text, article.language))
+        return cls(article=article, registry=registry, text=text, lang=pipeline_language(text, article.language))
 
     @property
     def article_id(self) -> str:
@@ -76,16 +77,17 @@ class Doc:
         )
 
 
-_CJK = re.compile("[\u4e00-\u9fff]")
 _LATIN = re.compile("[A-Za-z]")
 
 
-def detect_language(text: str, declared: str = "en") -> str:
-    """'zh' when CJK ideographs make up a large part of the letters, else the declared language."""
+def pipeline_language(text: str, declared: str = "en") -> str:
+    """The extraction pipeline's two-way choice of rules: 'zh' when CJK ideographs (counted as the gather
+    layer counts them, :func:`movedesk.gather.language.cjk_count`) make up a large part of the letters,
+    else the declared language."""
     sample = text[:4000]
     if sample.isascii():
         return "en" if not declared or declared.startswith("zh") else declared
-    cjk = len(_CJK.findall(sample))
+    cjk = cjk_count(sample)
     latin = len(_LATIN.findall(sample))
     if cjk and cjk * 2 >= latin:
         return "zh"

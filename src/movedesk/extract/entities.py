@@ -384,8 +384,13 @@ def listing_label_near(text: str, start: int, end: int) -> str | None:
 
 
 def listing_for(company: Company, label: str | None) -> str | None:
-    """The symbol of the company's listing with that label, or its only listing."""
+    """The symbol of the company's listing with that label, or its only listing. "Shanghai" is also
+    what "A-shares" reads as, so it names the mainland listing whichever mainland exchange it is on."""
     if label:
+        if label == "Shanghai":
+            for lst in company.listings:
+                if lst.mic in ("XSHG", "XSHE"):
+                    return lst.symbol
         for lst in company.listings:
             if lst.label == label:
                 return lst.symbol

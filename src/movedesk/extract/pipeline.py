@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from movedesk.extract.component import BUILTINS, check_pipeline, registry, with_requirements
+from movedesk.extract.component import BUILTINS, check_pipeline, with_requirements
 from movedesk.extract.doc import Doc
 from movedesk.models import Article
 from movedesk.models.news import Extraction
@@ -39,7 +39,3 @@ def extract_article(
     """Everything the components find in one article, every item located by offsets into ``article.text``."""
     return run(article, registry, components=components).to_extraction()
 
-
-def available_components() -> dict[str, str]:
-    """Name → description of every registered component."""
-    return {name: comp.description for name, comp in registry().items()}

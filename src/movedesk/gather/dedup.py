@@ -9,7 +9,7 @@ Signatures are computed for a whole batch at once in numpy, by *one-permutation 
 densification* (Li, Owen & Zhang 2012; Shrivastava & Li 2014): every shingle is hashed once to 64 bits,
 the top bits pick one of ``NUM_PERM`` bins and the rest is kept as the bin's minimum. The agreement rate of
 two signatures estimates Jaccard similarity as for classic k-permutation MinHash, at the cost of one hash
-per shingle instead of ``NUM_PERM``; the signatures are handed to datasketch as ``LeanMinHash`` objects.
+per shingle instead of ``NUM_PERM``; the LSH buckets are computed from the signatures in numpy, once a batch.
 Shingle hashes are polynomial rolling hashes over the UTF-8 bytes (deterministic across processes, unlike
 Python's ``hash``), so a re-run builds exactly the same index.
 """
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:  # datasketch is imported when an index is made (it takes a second to import)
-    from datasketch import LeanMinHash
+    pass
 
 NUM_PERM = 128
 SHINGLE = 3
@@ -551,8 +551,3 @@ def _lsh_params(threshold: float) -> tuple[tuple[int, int], ...]:
 
     return tuple(MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges)
 
-
-def _lean(signature: np.ndarray) -> LeanMinHash:
-    from datasketch import LeanMinHash
-
-    return LeanMinHash(seed=1, hashvalues=signature, scheme="affine64")

@@ -182,7 +182,7 @@ def watched_briefs(desk: Desk, edition: Edition, *, universe: str | None = None)
     missing = desk.store.watched_companies() - {b.explanation.company.id for b in edition.briefs}
     if not missing:
         return []
-    result = desk.scan(edition.session, None, universe=universe, min_z=desk.settings.min_abs_z)
+    result = desk.scan(edition.session, None, universe=universe)
     out: list[dict[str, Any]] = []
     frame = result.moves.sort_values("z", key=lambda s: -s.abs()) if not result.moves.empty else result.moves
     for symbol in frame.get("symbol", []):

@@ -39,7 +39,7 @@ def build_edition(
     desk: Desk, session: dt.date, *, universe: str | None = None, top: int = 5, min_z: float | None = None
 ) -> Edition:
     """Scan the universe, explain the ``top`` companies by |z| (one brief per company)."""
-    result = desk.scan(session, None, universe=universe, min_z=desk.settings.min_abs_z if min_z is None else min_z)
+    result = desk.scan(session, None, universe=universe, min_z=min_z)
     frame = result.moves.sort_values("z", key=lambda s: -s.abs())
     briefs: list[Brief] = []
     seen: set[str] = set()
@@ -69,7 +69,7 @@ def market_rows(market: Any) -> list[dict[str, Any]]:
 
 def edition_of(desk: Desk, session: dt.date, briefs: list[Brief], *, universe: str | None = None) -> Edition:
     """An edition of chosen briefs (the demo's), with the day's market verdicts from the scan."""
-    result = desk.scan(session, None, universe=universe, min_z=desk.settings.min_abs_z)
+    result = desk.scan(session, None, universe=universe)
     return Edition(session=session, briefs=briefs, market=market_rows(result.market))
 
 
