@@ -19,7 +19,14 @@ import pandas as pd
 from movedesk.calendars import is_session, load_holidays, require_session
 from movedesk.config import Settings
 from movedesk.detect.descriptors import describe
-from movedesk.errors import CalendarHorizon, DataValidationError, InsufficientData, ProviderError, UnknownCompany
+from movedesk.errors import (
+    CalendarHorizon,
+    DataValidationError,
+    InsufficientData,
+    MovedeskError,
+    ProviderError,
+    UnknownCompany,
+)
 from movedesk.extract.cache import ExtractionCache
 from movedesk.models import Article, Company, Explanation, Extraction, Move
 from movedesk.registry import Registry, default_registry
@@ -214,6 +221,25 @@ class Desk:
 
         threshold = self.settings.min_abs_z if min_z is None else min_z
         return scan_store(self.store, self.registry, start, end, universe=universe, min_z=threshold, model=model)
+
+    def top_movers(
+        self, session: dt.date, *, universe: str | Sequence[str] | None = None, min_z: float | None = None
+    ) -> tuple[list[Company], ScanResult]:
+        """Companies with a significant abnormal move on ``session``, by their largest |z| first (one entry a
+        company, indices left out), with the scan they come from (its market verdicts)."""
+        result = self.scan(session, None, universe=universe, min_z=min_z)
+        frame = result.moves.sort_values("z", key=lambda s: -s.abs()) if not result.moves.empty else result.moves
+        companies: list[Company] = []
+        seen: set[str] = set()
+        for symbol in frame.get("symbol", []):
+            try:
+                company = self.registry.lookup(str(symbol))
+            except MovedeskError:
+                continue
+            if company.id not in seen and not company.is_index:
+                seen.add(company.id)
+                companies.append(company)
+        return companies, result
 
     def move_with_premium(self, symbol: str, session: dt.date, *, fx_symbol: str = "HKDCNY=X") -> Move:
         """``move`` plus the A/H premium when the company has an A and an H line and the store holds the

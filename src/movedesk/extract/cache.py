@@ -90,7 +90,7 @@ def pipeline_key() -> str:
 
 
 def from_payload(payload: dict[str, Any]) -> Extraction:
-    return Extraction.model_validate({k: v for k, v in payload.items() if k not in ("schema_version", "kind")})
+    return Extraction.from_json_dict(payload)
 
 
 class ExtractionCache:

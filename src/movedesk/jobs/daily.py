@@ -182,14 +182,8 @@ def watched_briefs(desk: Desk, edition: Edition, *, universe: str | None = None)
     missing = desk.store.watched_companies() - {b.explanation.company.id for b in edition.briefs}
     if not missing:
         return []
-    result = desk.scan(edition.session, None, universe=universe)
     out: list[dict[str, Any]] = []
-    frame = result.moves.sort_values("z", key=lambda s: -s.abs()) if not result.moves.empty else result.moves
-    for symbol in frame.get("symbol", []):
-        try:
-            company = desk.registry.lookup(str(symbol))
-        except MovedeskError:
-            continue
+    for company in desk.top_movers(edition.session, universe=universe)[0]:
         if company.id not in missing:
             continue
         missing.discard(company.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,3 +20,8 @@ class Model(BaseModel):
         """Plain JSON-able dict, with ``schema_version`` and ``kind`` first."""
         body = self.model_dump(mode="json")
         return {"schema_version": SCHEMA_VERSION, "kind": self.kind, **body}
+
+    @classmethod
+    def from_json_dict(cls, payload: dict[str, Any]) -> Self:
+        """The model back from its JSON form (``to_json_dict``'s output, as stored)."""
+        return cls.model_validate({k: v for k, v in payload.items() if k not in ("schema_version", "kind")})

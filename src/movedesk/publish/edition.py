@@ -39,20 +39,11 @@ def build_edition(
     desk: Desk, session: dt.date, *, universe: str | None = None, top: int = 5, min_z: float | None = None
 ) -> Edition:
     """Scan the universe, explain the ``top`` companies by |z| (one brief per company)."""
-    result = desk.scan(session, None, universe=universe, min_z=min_z)
-    frame = result.moves.sort_values("z", key=lambda s: -s.abs())
+    movers, result = desk.top_movers(session, universe=universe, min_z=min_z)
     briefs: list[Brief] = []
-    seen: set[str] = set()
-    for symbol in frame["symbol"]:
+    for company in movers:
         if len(briefs) >= top:
             break
-        try:
-            company = desk.registry.lookup(str(symbol))
-        except MovedeskError:
-            continue
-        if company.id in seen or company.is_index:
-            continue
-        seen.add(company.id)
         try:
             expl = explain(desk, company, session)
         except MovedeskError as exc:

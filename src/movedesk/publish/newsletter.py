@@ -420,8 +420,7 @@ def mail_item(brief: dict[str, Any], png: bytes = b"") -> MailItem:
 
 def explanation_of(brief: dict[str, Any]) -> Explanation:
     """The Explanation inside a stored brief payload."""
-    body = {k: v for k, v in brief["explanation"].items() if k not in ("schema_version", "kind")}
-    return Explanation.model_validate(body)
+    return Explanation.from_json_dict(brief["explanation"])
 
 
 def edition_mailing(edition: dict[str, Any], settings: Settings, charts: dict[str, bytes]) -> Mailing:
