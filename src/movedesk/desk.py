@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from movedesk import plugins
 from movedesk.calendars import is_session, load_holidays, require_session
 from movedesk.config import Settings
 from movedesk.detect.descriptors import describe
@@ -34,8 +36,12 @@ from movedesk.store import Store, UpsertReport, open_store
 
 if TYPE_CHECKING:
     from movedesk.detect.scan import ScanResult
+    from movedesk.providers.base import PriceProvider
     from movedesk.providers.prices.validate import ValidationReport
     from movedesk.publish.newsletter import Newsletter
+
+
+log = logging.getLogger(__name__)
 
 
 class Desk:
@@ -173,7 +179,6 @@ class Desk:
         """Like ingest_prices, with column maps, wide files and the validation report; rebuilds the
         S&P 500 equal-weight proxy when S&P members were ingested. Each file is stored whole or not at all;
         a bad or missing file raises, or with ``keep_going`` is listed in ``rejected`` while the others land."""
-        from movedesk.detect.universe import proxy_members
         from movedesk.providers.prices.files import load_price_file_with_report
         from movedesk.providers.prices.validate import ValidationReport
 
@@ -190,9 +195,33 @@ class Desk:
             report = report.merge(self.store.upsert_bars(bars))
             validation = validation.merge(checked)
             symbols.update(bars["symbol"].unique().tolist())
-        if symbols & set(proxy_members(self.registry)):
-            self.rebuild_sp500_proxy()
+        self._refresh_sp500_proxy(symbols)
         return report, validation
+
+    def ingest_from(self, provider: str | PriceProvider, query: Any) -> UpsertReport:
+        """Fetch bars from a price provider — registered under ``movedesk.price_providers`` by name
+        (``yfinance``, ``akshare``, ``csv``…) or given as an object — normalise and validate them, and
+        store them (an idempotent upsert; nothing is stored when the provider fails)."""
+
+        source: PriceProvider = (
+            plugins.load(plugins.PRICE_PROVIDERS, provider)() if isinstance(provider, str) else provider
+        )
+        bars = source.validate(source.normalise(source.fetch(query)))
+        report = self.store.upsert_bars(bars)
+        self._refresh_sp500_proxy(set(bars["symbol"].unique().tolist()))
+        return report
+
+    def _refresh_sp500_proxy(self, symbols: set[str]) -> None:
+        """Rebuild ^SP500EW when S&P members were stored; with too few members for it yet, leave it (the
+        scan then uses the panel's own equal-weight proxy) instead of failing an ingest that succeeded."""
+        from movedesk.detect.universe import proxy_members
+
+        if not symbols & set(proxy_members(self.registry)):
+            return
+        try:
+            self.rebuild_sp500_proxy()
+        except InsufficientData as exc:
+            log.info("S&P 500 proxy not rebuilt: %s", exc)
 
     def rebuild_sp500_proxy(self) -> int:
         """(Re)store ^SP500EW, the equal-weight proxy of the S&P members in the store; returns bars."""

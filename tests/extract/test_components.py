@@ -76,7 +76,15 @@ def test_entry_point_components_are_picked_up(monkeypatch: pytest.MonkeyPatch) -
         def load(self) -> Any:
             return plugin
 
-    monkeypatch.setattr(comp, "entry_points", lambda group: [EP()] if group == comp.GROUP else [])
+    from movedesk import plugins
+
+    real = plugins._entry_points
+
+    def with_shout(group: str) -> dict[str, Any]:
+        found = dict(real(group))
+        return {**found, "shout": EP()} if group == plugins.COMPONENTS else found
+
+    monkeypatch.setattr(plugins, "_entry_points", with_shout)
     comp.registry.cache_clear()
     try:
         assert comp.get("shout") is plugin

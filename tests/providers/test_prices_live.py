@@ -97,3 +97,52 @@ def test_yfinance_single_ticker_flat_columns() -> None:
     )
     assert set(bars["symbol"]) == {"MSFT"} and len(bars) == 5
     assert round(bars.iloc[-1]["close"], 2) == 443.57
+
+
+@pytest.fixture
+def recorded_yfinance_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registered ``yfinance`` provider, built with the recorded client (the plugin door is real)."""
+    from movedesk import plugins
+
+    real = plugins._entry_points
+
+    class EP:
+        name = "yfinance"
+
+        def load(self) -> Any:
+            return lambda: YFinancePriceProvider(client=RecordedYFinance())
+
+    def patched(group: str) -> dict[str, Any]:
+        found = dict(real(group))
+        return {**found, "yfinance": EP()} if group == plugins.PRICE_PROVIDERS else found
+
+    monkeypatch.setattr(plugins, "_entry_points", patched)
+
+
+@pytest.mark.usefixtures("recorded_yfinance_plugin")
+def test_desk_ingests_from_a_provider_by_name_idempotently(tmp_path: Path) -> None:
+    from movedesk.desk import Desk
+
+    query = {"symbols": ["AAPL", "MSFT"], "start": "2024-12-02", "end": "2024-12-06"}
+    with Desk.open(tmp_path / "s.duckdb") as desk:
+        first = desk.ingest_from("yfinance", query)
+        again = desk.ingest_from("yfinance", query)
+        stored = desk.bars(["AAPL"], dt.date(2024, 12, 2), dt.date(2024, 12, 6))
+    assert first.new == 10 and again.new == 0 and again.unchanged == 10
+    assert round(stored.set_index("session").loc[dt.date(2024, 12, 6), "close"], 2) == 242.84
+
+
+@pytest.mark.usefixtures("recorded_yfinance_plugin")
+def test_cli_ingest_prices_with_a_provider(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from movedesk.cli.main import main
+
+    db = str(tmp_path / "s.duckdb")
+    main(["--db", db, "ingest", "prices", "--provider", "yfinance", "--symbols", "AAPL,MSFT", "--since",
+          "2024-12-02", "--until", "2024-12-06", "--json"])  # returns: exit status 0
+    assert json.loads(capsys.readouterr().out)["new"] == 10
+    with pytest.raises(SystemExit) as bad:
+        main(["--db", db, "ingest", "prices", "--provider", "yfinance", "--symbols", "AAPL"])
+    assert bad.value.code == 2 and "--since" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as unknown:
+        main(["--db", db, "ingest", "prices", "--provider", "nosuch", "--symbols", "AAPL", "--since", "2024-12-02"])
+    assert unknown.value.code == 3 and "nosuch" in capsys.readouterr().err

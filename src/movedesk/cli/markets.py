@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from movedesk.cli._common import console, err_console, finish, ingest_status, print_json, settings, state
+from movedesk.errors import ConfigError
 
 ingest_app = typer.Typer(help="Load prices or news into the store.", no_args_is_help=True)
 
@@ -43,7 +44,18 @@ def _fmt(value: Any, key: str = "") -> str:
 
 @ingest_app.command("prices")
 def ingest_prices(
-    paths: Annotated[list[Path], typer.Argument(help="Price files (.csv/.parquet, long format)")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="Price files (.csv/.parquet, long format)")] = None,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="A registered price provider instead of files: yfinance, akshare…")
+    ] = None,
+    symbols: Annotated[str | None, typer.Option("--symbols", help="With --provider: symbols, comma-separated")] = None,
+    since: Annotated[
+        dt.datetime | None, typer.Option("--since", help="With --provider: first session", formats=["%Y-%m-%d"])
+    ] = None,
+    until: Annotated[
+        dt.datetime | None,
+        typer.Option("--until", help="With --provider: last session (default today)", formats=["%Y-%m-%d"]),
+    ] = None,
     column: Annotated[
         list[str] | None, typer.Option("--column", help="Map a source column: --column Date=session")
     ] = None,
@@ -55,9 +67,15 @@ def ingest_prices(
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
-    """Load price files into the store; each file is validated and stored all-or-nothing."""
+    """Load price files, or bars from a price provider, into the store; each input is validated and stored
+    all-or-nothing."""
     from movedesk.providers.prices.files import parse_column_map
 
+    if provider is not None:
+        _ingest_from_provider(provider, symbols, since, until, paths, json_out)
+        return
+    if not paths:
+        raise ConfigError("give price files, or --provider with --symbols and --since")
     column_map = parse_column_map(column or [])
     with _desk() as desk:
         report, validation = desk.ingest_price_files(
@@ -86,6 +104,33 @@ def ingest_prices(
         shown = ", ".join(f"{r.symbol} {r.session}" for r in examples.itertuples()) if len(examples) else ""
         console.print(f"  flagged {code}: {count}" + (f" (e.g. {shown})" if shown else ""), highlight=False)
     finish(status)
+
+
+def _ingest_from_provider(
+    provider: str,
+    symbols: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    paths: list[Path] | None,
+    json_out: bool,
+) -> None:
+    if paths:
+        raise ConfigError("give either price files or --provider, not both")
+    wanted = [s.strip() for s in (symbols or "").split(",") if s.strip()]
+    if not wanted or since is None:
+        raise ConfigError("--provider needs --symbols and --since")
+    end = until.date() if until is not None else dt.date.today()
+    with _desk() as desk:
+        report = desk.ingest_from(provider, {"symbols": wanted, "start": since.date(), "end": end})
+    payload = {"status": "ok", "provider": provider, "new": report.new, "updated": report.updated,
+               "unchanged": report.unchanged}
+    if json_out:
+        print_json(payload)
+        return
+    console.print(
+        f"bars from {provider}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged",
+        highlight=False,
+    )
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Extraction components: each declares what it needs and what it adds; a dict registry fed by entry points.
+"""Extraction components: each declares what it needs and what it adds; found through the plugin door.
 
 A component is a named callable ``(doc) -> None`` that fills in some of the ``Doc`` fields. It
 declares ``requires`` (annotations that must already be there, e.g. ``doc.sentences``) and
@@ -10,31 +10,29 @@ unmet requirement before anything runs (spaCy's ``analyze_pipes``, without runni
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 
+from movedesk import plugins
 from movedesk.errors import ConfigError, UnknownCommand
 from movedesk.extract.doc import Doc
 
 log = logging.getLogger(__name__)
 
-GROUP = "movedesk.components"
-
-#: Built-in components in pipeline order (name → "module:attribute"); pyproject lists the same.
-BUILTINS: dict[str, str] = {
-    "sentences": "movedesk.extract.text:SENTENCES",
-    "tokens": "movedesk.extract.text:TOKENS",
-    "companies": "movedesk.extract.entities:COMPANIES",
-    "price_claims": "movedesk.extract.claims:PRICE_CLAIMS",
-    "metrics": "movedesk.extract.claims:METRICS",
-    "analysts": "movedesk.extract.analysts:ANALYSTS",
-    "themes": "movedesk.extract.themes:THEMES",
-    "sentiment": "movedesk.extract.sentiment:SENTIMENT",
-    "relays": "movedesk.extract.relays:RELAYS",
-}
+#: The default pipeline, in order: the built-in components registered in pyproject.toml under the
+#: ``movedesk.components`` entry-point group (third-party components are added after them).
+DEFAULT_PIPELINE: tuple[str, ...] = (
+    "sentences",
+    "tokens",
+    "companies",
+    "price_claims",
+    "metrics",
+    "analysts",
+    "themes",
+    "sentiment",
+    "relays",
+)
 
 
 @dataclass(frozen=True)
@@ -59,32 +57,28 @@ class Component:
         return doc
 
 
-def _load(target: str) -> Component:
-    module, _, attr = target.partition(":")
-    obj = getattr(importlib.import_module(module), attr)
-    if not isinstance(obj, Component):
-        raise ConfigError(f"entry point {target!r} is not a movedesk Component")
-    return obj
-
-
 @functools.cache
 def registry() -> dict[str, Component]:
-    """Every component by name: built-ins first, then the ``movedesk.components`` entry points."""
+    """Every component by name, loaded through :mod:`movedesk.plugins`: the default pipeline's first, in
+    its order, then any other ``movedesk.components`` entry point."""
     found: dict[str, Component] = {}
-    for name, target in BUILTINS.items():
-        found[name] = _load(target)
-    for ep in entry_points(group=GROUP):
-        if ep.name in found and ep.value == BUILTINS.get(ep.name):
+    for name in DEFAULT_PIPELINE:
+        comp = plugins.load(plugins.COMPONENTS, name)  # a built-in that cannot load is an install error
+        if not isinstance(comp, Component):
+            raise ConfigError(f"entry point {name!r} is not a movedesk Component")
+        found[name] = comp
+    for name in plugins.names(plugins.COMPONENTS):
+        if name in found:
             continue
         try:
-            comp = ep.load()
+            comp = plugins.load(plugins.COMPONENTS, name)
         except Exception as exc:  # a broken plugin must not take the built-ins down
-            log.warning("component entry point %s=%s failed to load: %s", ep.name, ep.value, exc)
+            log.warning("component entry point %s failed to load: %s", name, exc)
             continue
         if isinstance(comp, Component):
-            found[ep.name] = comp
+            found[name] = comp
         else:
-            log.warning("entry point %s=%s is not a movedesk Component; ignored", ep.name, ep.value)
+            log.warning("entry point %s is not a movedesk Component; ignored", name)
     return found
 
 

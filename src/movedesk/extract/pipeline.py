@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from movedesk.extract.component import BUILTINS, check_pipeline, with_requirements
+from movedesk.extract.component import DEFAULT_PIPELINE, check_pipeline, with_requirements
 from movedesk.extract.doc import Doc
 from movedesk.models import Article
 from movedesk.models.news import Extraction
@@ -14,7 +14,7 @@ from movedesk.registry import Registry, default_registry
 log = logging.getLogger(__name__)
 
 #: The default pipeline: every built-in component, in order.
-DEFAULT_COMPONENTS: tuple[str, ...] = tuple(BUILTINS)
+DEFAULT_COMPONENTS: tuple[str, ...] = DEFAULT_PIPELINE
 
 
 def run(article: Article, registry: Registry | None = None, *, components: Sequence[str] | None = None) -> Doc:
