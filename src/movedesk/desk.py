@@ -36,6 +36,7 @@ from movedesk.store import Store, UpsertReport, open_store
 
 if TYPE_CHECKING:
     from movedesk.detect.scan import ScanResult
+    from movedesk.gather.ingest import IngestReport
     from movedesk.providers.base import PriceProvider
     from movedesk.providers.prices.validate import ValidationReport
     from movedesk.publish.newsletter import Newsletter
@@ -76,7 +77,7 @@ class Desk:
         Bad bars are kept and flagged (see ``ingest_price_files`` for the validation report)."""
         return self.ingest_price_files(paths)[0]
 
-    def ingest_news(self, paths: Iterable[str | Path], *, extract: bool = False, **options: Any) -> UpsertReport:
+    def ingest_news(self, paths: Iterable[str | Path], *, extract: bool = False, **options: Any) -> IngestReport:
         """Load news (files, folders, feed/page URLs) into the store, de-duplicated, and link each article
         to the companies it mentions. ``options`` are ``movedesk.gather.ingest.IngestOptions`` fields; the
         SSRF guard and the near-duplicate threshold default to the desk's settings. ``extract`` also runs

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -18,8 +17,8 @@ def _app() -> typer.Typer:
     app = typer.Typer()
 
     @app.callback()
-    def root(db: str = typer.Option(None, "--db")) -> None:
-        _common.state.db = db
+    def root(ctx: typer.Context, db: str = typer.Option(None, "--db")) -> None:
+        ctx.obj = _common.RootOptions(db=db)
 
     app.command()(move)
     app.command()(moves)
@@ -82,8 +81,3 @@ def test_errors_surface_as_movedesk_errors(tmp_path: Path) -> None:
     assert isinstance(result.exception, UnknownCompany)
     result = CliRunner().invoke(_app(), ["--db", db, "move", "0981.HK", "--date", "2024-12-25"])
     assert isinstance(result.exception, NotATradingSession)
-
-
-@pytest.fixture(autouse=True)
-def _reset_state() -> None:
-    _common.state.db = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from movedesk.errors import (
 )
 
 if TYPE_CHECKING:
+    from movedesk.desk import Desk
     from movedesk.store import UpsertReport
 
 console = Console()
@@ -32,19 +34,31 @@ DbOption = typer.Option(None, "--db", help="Store path (DuckDB file); default MO
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on stdout")
 
 
-class State:
-    """Options of the top-level command, visible to every verb."""
+@dataclass
+class RootOptions:
+    """Options of the top-level command (``movedesk --db PATH --debug VERB``), kept on the click context."""
 
     debug: bool = False
     db: str | None = None
 
 
-state = State()
+def root_options(ctx: typer.Context) -> RootOptions:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, RootOptions) else RootOptions()
 
 
-def settings(db: str | None = None) -> Settings:
-    chosen = db or state.db
+def settings(ctx: typer.Context, db: str | None = None) -> Settings:
+    """The settings of this run: ``MOVEDESK_*`` variables, with the store from ``db`` or the root ``--db``."""
+    chosen = db or root_options(ctx).db
     return Settings(db=chosen) if chosen else Settings()
+
+
+def open_desk(ctx: typer.Context) -> Desk:
+    """The desk on this run's store, with this run's settings."""
+    from movedesk.desk import Desk
+
+    s = settings(ctx)
+    return Desk.open(s.db, s)
 
 
 def print_json(payload: Any) -> None:

@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from movedesk.cli._common import JsonOption, console, print_json, state
+from movedesk.cli._common import JsonOption, console, print_json, root_options
 
 
 def demo(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="Folder for the brief files")] = Path("movedesk-demo"),
     db: Annotated[
         str | None, typer.Option("--db", help="Store for the demo (default: the top-level --db, else OUT/demo.duckdb)")
@@ -24,7 +25,7 @@ def demo(
     its edition, in a store that `movedesk serve` then shows."""
     from movedesk.demo import run_demo
 
-    result = run_demo(out, db=db or state.db)
+    result = run_demo(out, db=db or root_options(ctx).db)
     if as_json:
         print_json(
             {

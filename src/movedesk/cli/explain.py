@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from movedesk.cli._common import console, err_console, settings, state
+from movedesk.cli._common import console, err_console, settings
 from movedesk.errors import UnknownCommand
 
 FORMATS = ("md", "html", "json")
@@ -29,6 +29,7 @@ def _cutoff(text: str | None) -> dt.datetime | None:
 
 
 def explain(
+    ctx: typer.Context,
     company: Annotated[str, typer.Argument(help="Symbol or company name, e.g. SMIC, 0981.HK, 中芯国际")],
     date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
     cutoff: Annotated[
@@ -45,7 +46,7 @@ def explain(
 
     if fmt not in FORMATS:
         raise UnknownCommand(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    with Desk.open(settings(state.db).db, settings(state.db)) as desk:
+    with Desk.open(settings(ctx).db, settings(ctx)) as desk:
         expl = run(desk, company, date.date(), cutoff=_cutoff(cutoff))
         if out is not None:
             brief, paths = write_brief_files(desk, expl, out)
@@ -62,6 +63,7 @@ def explain(
 
 
 def brief(
+    ctx: typer.Context,
     date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
     universe: Annotated[str | None, typer.Option("--universe", help="Universe to scan (default: all)")] = None,
     top: Annotated[int, typer.Option("--top", help="How many movers")] = 5,
@@ -72,7 +74,7 @@ def brief(
     from movedesk.desk import Desk
     from movedesk.publish.edition import write_edition
 
-    with Desk.open(settings(state.db).db, settings(state.db)) as desk:
+    with Desk.open(settings(ctx).db, settings(ctx)) as desk:
         paths = write_edition(desk, date.date(), out, universe=universe, top=top, min_z=min_z)
     for path in paths.values():
         console.print(f"wrote {path}", highlight=False)

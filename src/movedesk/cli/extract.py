@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from movedesk.cli._common import console, print_json, settings, state  # noqa: F401 - shared CLI plumbing
+from movedesk.cli._common import console, print_json
 
 eval_app = typer.Typer(help="Evaluate movedesk's layers on labelled dev sets", no_args_is_help=True)
 

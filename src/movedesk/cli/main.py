@@ -10,7 +10,7 @@ import typer
 
 from movedesk import __version__
 from movedesk.cli import _common
-from movedesk.cli._common import err_console, exit_code, state
+from movedesk.cli._common import RootOptions, err_console, exit_code
 from movedesk.cli.demo import demo
 from movedesk.cli.explain import brief, explain
 from movedesk.cli.extract import eval_app, extract
@@ -30,11 +30,11 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors")] = False,
     db: Annotated[str | None, typer.Option("--db", help="Store path (DuckDB file)")] = None,
 ) -> None:
-    state.debug = debug
-    state.db = db
+    ctx.obj = RootOptions(debug=debug, db=db)
 
 
 @app.command()
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=args, standalone_mode=False)
     except MovedeskError as exc:
-        if state.debug or "--debug" in args:
+        if "--debug" in args:
             traceback.print_exc()
         err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
         raise SystemExit(exit_code(exc)) from None

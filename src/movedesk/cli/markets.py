@@ -14,16 +14,19 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from movedesk.cli._common import console, err_console, finish, ingest_status, print_json, settings, state
+from movedesk.cli._common import (
+    console,
+    err_console,
+    finish,
+    ingest_status,
+    open_desk,
+    print_json,
+    settings,
+)
 from movedesk.errors import ConfigError
 
 ingest_app = typer.Typer(help="Load prices or news into the store.", no_args_is_help=True)
 
-
-def _desk() -> Any:
-    from movedesk.desk import Desk
-
-    return Desk.open(settings(state.db).db)
 
 
 _SIGNED = ("_pct", "ar", "z", "car_z", "benchmark_z")
@@ -44,6 +47,7 @@ def _fmt(value: Any, key: str = "") -> str:
 
 @ingest_app.command("prices")
 def ingest_prices(
+    ctx: typer.Context,
     paths: Annotated[list[Path] | None, typer.Argument(help="Price files (.csv/.parquet, long format)")] = None,
     provider: Annotated[
         str | None, typer.Option("--provider", help="A registered price provider instead of files: yfinance, akshare…")
@@ -72,12 +76,12 @@ def ingest_prices(
     from movedesk.providers.prices.files import parse_column_map
 
     if provider is not None:
-        _ingest_from_provider(provider, symbols, since, until, paths, json_out)
+        _ingest_from_provider(ctx, provider, symbols, since, until, paths, json_out)
         return
     if not paths:
         raise ConfigError("give price files, or --provider with --symbols and --since")
     column_map = parse_column_map(column or [])
-    with _desk() as desk:
+    with open_desk(ctx) as desk:
         report, validation = desk.ingest_price_files(
             paths, column_map=column_map, wide=wide, strict=strict, keep_going=True
         )
@@ -107,6 +111,7 @@ def ingest_prices(
 
 
 def _ingest_from_provider(
+    ctx: typer.Context,
     provider: str,
     symbols: str | None,
     since: dt.datetime | None,
@@ -120,7 +125,7 @@ def _ingest_from_provider(
     if not wanted or since is None:
         raise ConfigError("--provider needs --symbols and --since")
     end = until.date() if until is not None else dt.date.today()
-    with _desk() as desk:
+    with open_desk(ctx) as desk:
         report = desk.ingest_from(provider, {"symbols": wanted, "start": since.date(), "end": end})
     payload = {"status": "ok", "provider": provider, "new": report.new, "updated": report.updated,
                "unchanged": report.unchanged}
@@ -140,12 +145,13 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 
 
 def move(
+    ctx: typer.Context,
     symbol: Annotated[str, typer.Argument(help="Symbol or company name, e.g. 688981.SS, 0981.HK, AAPL")],
     date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
     """All descriptors of one listing on one session: change, range, gap, streak, limit, volume, AR."""
-    with _desk() as desk:
+    with open_desk(ctx) as desk:
         result = desk.move(symbol, date.date())
     if json_out:
         print_json(result.model_dump(mode="json"))
@@ -165,6 +171,7 @@ def move(
 
 
 def moves(
+    ctx: typer.Context,
     date: Annotated[dt.datetime, typer.Option("--date", help="Session date (or range start)", formats=["%Y-%m-%d"])],
     end: Annotated[
         dt.datetime | None, typer.Option("--end", help="Last session of a range", formats=["%Y-%m-%d"])
@@ -179,8 +186,8 @@ def moves(
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
     """Every listing with a significant abnormal move on a date (or range), ranked by |z|."""
-    threshold = min_z if min_z is not None else settings(state.db).min_abs_z
-    with _desk() as desk:
+    threshold = min_z if min_z is not None else settings(ctx).min_abs_z
+    with open_desk(ctx) as desk:
         result = desk.scan(date.date(), end.date() if end else None, universe=universe, min_z=threshold, model=model)
     frame = result.moves.head(limit)
     if json_out:

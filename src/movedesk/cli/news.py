@@ -13,7 +13,15 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from movedesk.cli._common import Exit, console, err_console, finish, ingest_status, print_json, settings, state
+from movedesk.cli._common import (
+    Exit,
+    console,
+    err_console,
+    finish,
+    ingest_status,
+    open_desk,
+    print_json,
+)
 from movedesk.cli.markets import ingest_app
 from movedesk.errors import ConfigError, DataValidationError
 from movedesk.models import Article
@@ -21,11 +29,6 @@ from movedesk.providers.prices.files import parse_column_map  # one --column syn
 
 news_app = typer.Typer(help="List and show stored news articles.", no_args_is_help=True)
 
-
-def _desk() -> Any:
-    from movedesk.desk import Desk
-
-    return Desk.open(settings(state.db).db)
 
 
 def _when(value: str | None, option: str) -> dt.datetime | None:
@@ -41,6 +44,7 @@ def _when(value: str | None, option: str) -> dt.datetime | None:
 
 @ingest_app.command("news")
 def ingest_news_cmd(
+    ctx: typer.Context,
     sources: Annotated[list[str], typer.Argument(help="Files, folders, feed or page URLs", metavar="PATH_OR_URL...")],
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Allow URLs on private/loopback addresses (trusted hosts only)")
@@ -71,7 +75,7 @@ def ingest_news_cmd(
         from movedesk.gather.timestamps import zone
 
         zone(tz)  # fail on a bad zone before any work
-    with _desk() as desk, Progress(
+    with open_desk(ctx) as desk, Progress(
         SpinnerColumn(),
         TextColumn("[bold]ingest news[/bold] {task.description}"),
         TimeElapsedColumn(),
@@ -142,6 +146,7 @@ def _row(a: Article) -> dict[str, Any]:
 
 @news_app.command("list")
 def list_news(
+    ctx: typer.Context,
     company: Annotated[str | None, typer.Option("--company", help="Company name, id or symbol")] = None,
     since: Annotated[str | None, typer.Option("--since", help="Published at or after (date or time, UTC)")] = None,
     until: Annotated[
@@ -152,7 +157,7 @@ def list_news(
 ) -> None:
     """List stored articles, newest first; --until gives the news as known at that time."""
     start, end = _when(since, "--since"), _when(until, "--until")
-    with _desk() as desk:
+    with open_desk(ctx) as desk:
         company_id = desk.company(company).id if company else None
         articles = desk.articles(company=company_id, since=start, until=end, limit=limit)
     if json_out:
@@ -171,11 +176,12 @@ def list_news(
 
 @news_app.command("show")
 def show_news(
+    ctx: typer.Context,
     article_id: Annotated[str, typer.Argument(help="Article id (from `movedesk news list`)", metavar="ID")],
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
     """Show one article with its provenance and the duplicates recorded for it."""
-    with _desk() as desk:
+    with open_desk(ctx) as desk:
         view = desk.article_with_duplicates(article_id)
     article, members, member = view.article, view.duplicates, view.requested
     payload: dict[str, Any] = {"article": article.to_json_dict() if article else None, "duplicates": members}

@@ -9,14 +9,22 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from movedesk.cli._common import Exit, console, err_console, finish, ingest_status, print_json, settings, state
+from movedesk.cli._common import (
+    Exit,
+    console,
+    err_console,
+    finish,
+    ingest_status,
+    print_json,
+    settings,
+)
 from movedesk.config import Settings
 
 if TYPE_CHECKING:
     from movedesk.desk import Desk
 
 
-def open_desk(s: Settings, *, wait: float = 60.0) -> Desk:
+def open_desk_waiting(s: Settings, *, wait: float = 60.0) -> Desk:
     """Open the desk, waiting while another process (``movedesk serve`` between two requests) holds the
     DuckDB file's lock; DuckDB allows one writing process at a time."""
     from movedesk.desk import Desk
@@ -33,6 +41,7 @@ def open_desk(s: Settings, *, wait: float = 60.0) -> Desk:
 
 
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
@@ -48,12 +57,13 @@ def serve(
         raise ConfigError(
             f"the web app needs the [web] extra ({exc.name} is missing)", hint='pip install "movedesk[web]"'
         ) from exc
-    app = create_app(settings(state.db))
+    app = create_app(settings(ctx))
     err_console.print(f"movedesk serving on http://{host}:{port}", highlight=False)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
 
 
 def run(
+    ctx: typer.Context,
     date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
     config: Annotated[Path | None, typer.Option("--config", help="TOML run configuration (prices, news, top…)")] = None,
     prices: Annotated[list[Path] | None, typer.Option("--prices", help="Price file to ingest (repeatable)")] = None,
@@ -80,8 +90,8 @@ def run(
         cfg.universe = universe
     if no_send:
         cfg.send = False
-    s = settings(state.db)
-    with open_desk(s) as desk:
+    s = settings(ctx)
+    with open_desk_waiting(s) as desk:
         report = run_daily(desk, date.date(), cfg)
     status = max(ingest_status(report.prices), ingest_status(report.news))
     status = Exit.PARTIAL if status else Exit.OK  # the edition was published all the same
@@ -117,6 +127,7 @@ def run(
 
 
 def send(
+    ctx: typer.Context,
     edition: Annotated[str | None, typer.Option("--edition", help="Edition slug (default: the latest)")] = None,
     connections: Annotated[int, typer.Option("--connections", help="Parallel SMTP connections")] = 4,
 ) -> None:
@@ -124,8 +135,8 @@ def send(
     from movedesk.jobs.daily import send_edition
     from movedesk.publish.mailer import SmtpMailer
 
-    s = settings(state.db)
-    with open_desk(s) as desk:
+    s = settings(ctx)
+    with open_desk_waiting(s) as desk:
         report = send_edition(desk, SmtpMailer(s), edition, connections=connections)
     console.print(
         f"{report.mailing}: sent {report.sent}, already sent {report.already_sent}, failed {len(report.failed)}",
