@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     smtp_password: str = Field("", description="SMTP password")
     smtp_tls: bool = Field(False, description="Use STARTTLS")
     mail_from: str = Field("movedesk <briefs@localhost>", description="From: address of mails")
+    sentiment: str = Field(
+        "auto", description="Sentence sentiment method: auto, lm, linear or embed (README, Sentiment)"
+    )
+    sentiment_model: str = Field("", description="A trained linear sentiment model (.npz) to use instead")
+    cache: str = Field("", description="Folder of locally trained models and unpacked encoders (default: user cache)")
+    shared: str = Field("", description="The shared data folder the evaluations read (default: ../shared)")
     holidays: str = Field(
         "", description="CSV of exchange holidays (mic,date[,name]) for years exchange_calendars does not list yet"
     )

@@ -30,6 +30,7 @@ from movedesk.errors import (
     UnknownCompany,
 )
 from movedesk.extract.cache import ExtractionCache
+from movedesk.extract.options import ExtractOptions
 from movedesk.models import Article, Company, Explanation, Extraction, Move
 from movedesk.registry import Registry, default_registry
 from movedesk.store import Store, UpsertReport, open_store
@@ -52,7 +53,7 @@ class Desk:
         self.store = store
         self.settings = settings
         self.registry = registry or default_registry()
-        self.extraction_cache = ExtractionCache(store, self.registry)
+        self.extraction_cache = ExtractionCache(store, self.registry, ExtractOptions.from_settings(settings))
 
     @classmethod
     def open(cls, db: str | Path | None = None, settings: Settings | None = None) -> Desk:

@@ -24,7 +24,6 @@ import csv
 import datetime as dt
 import json
 import logging
-import os
 import random
 import time
 from collections import Counter
@@ -150,8 +149,9 @@ def sample_cases(cases: Sequence[ExplainCase], n: int | None, seed: int = 0) -> 
 
 
 def shared_path(shared: str | Path | None = None) -> Path:
-    """``--shared``, else ``MOVEDESK_SHARED``, else ``../shared`` next to the checkout or the cwd."""
-    candidates = [shared, os.environ.get("MOVEDESK_SHARED")]
+    """``--shared``, else the ``shared`` setting (MOVEDESK_SHARED), else ``../shared`` next to the checkout
+    or the cwd."""
+    candidates = [shared, Settings().shared or None]
     candidates += [Path(__file__).resolve().parents[3].parent / "shared", Path.cwd().parent / "shared"]
     for c in candidates:
         if c and (Path(c) / NEWS_FILE).is_file():

@@ -82,10 +82,13 @@ class Result:
 
 
 def shared_dir(path: str | os.PathLike[str] | None = None) -> Path:
-    """The shared data folder: the argument, $MOVEDESK_SHARED, or ../shared next to the checkout."""
+    """The shared data folder: the argument, the ``shared`` setting (MOVEDESK_SHARED), or ../shared next to
+    the checkout."""
+    from movedesk.config import Settings
+
     candidates = [Path(path)] if path else []
-    if os.environ.get("MOVEDESK_SHARED"):
-        candidates.append(Path(os.environ["MOVEDESK_SHARED"]))
+    if Settings().shared:
+        candidates.append(Path(Settings().shared))
     here = Path(__file__).resolve()
     candidates += [here.parents[3].parent / "shared", Path.cwd().parent / "shared", Path.cwd() / "shared"]
     for c in candidates:

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from collections.abc import Sequence
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, Protocol
 
 from movedesk import calendars
+from movedesk.extract.options import ExtractOptions, current
 from movedesk.models import Article, Extraction
 from movedesk.registry import Registry
 
@@ -78,12 +78,13 @@ def installed_code_key() -> str:
     return code_key(Path(str(resources.files("movedesk"))))
 
 
-def pipeline_key() -> str:
-    """The version under which extractions are stored now (see the module docstring)."""
+def pipeline_key(options: ExtractOptions | None = None) -> str:
+    """The version under which extractions made with ``options`` are stored (see the module docstring)."""
     from movedesk.extract.sentiment import model_stamp
 
-    choice = "|".join((os.environ.get("MOVEDESK_SENTIMENT", ""), os.environ.get("MOVEDESK_SENTIMENT_MODEL", "")))
-    choice += "|" + model_stamp()
+    options = options or current()
+    choice = "|".join((options.sentiment, options.sentiment_model))
+    choice += "|" + model_stamp(options)
     # holidays a desk listed itself change which days are sessions, and so the sessions claims refer to
     choice += "|" + calendars.listed_holidays_key()
     return installed_code_key() + hashlib.sha1(choice.encode()).hexdigest()[:4]
@@ -96,12 +97,14 @@ def from_payload(payload: dict[str, Any]) -> Extraction:
 class ExtractionCache:
     """Extractions of articles, read from ``store`` under the current version or computed and stored."""
 
-    def __init__(self, store: ExtractionStore, registry: Registry) -> None:
+    def __init__(self, store: ExtractionStore, registry: Registry, options: ExtractOptions | None = None) -> None:
         self.store = store
         self.registry = registry
+        #: None: the settings as the environment gives them at each use
+        self.options = options
 
     def version(self) -> str:
-        return pipeline_key()
+        return pipeline_key(self.options)
 
     def get(self, article: Article) -> Extraction:
         """The article's extraction, from the cache or computed once and cached."""
@@ -138,6 +141,6 @@ class ExtractionCache:
     def _compute(self, article: Article, version: str) -> Extraction:
         from movedesk.extract import pipeline
 
-        extraction = pipeline.extract_article(article, self.registry)
+        extraction = pipeline.extract_article(article, self.registry, options=self.options)
         self.store.put_extraction(article.id, version, extraction.to_json_dict())
         return extraction

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from movedesk.extract.options import ExtractOptions, current
 from movedesk.gather.language import cjk_count
 from movedesk.models import Article
 from movedesk.models.news import AnalystView, Claim, Extraction, Mention, SentenceSentiment, ThemeHit
@@ -38,11 +39,19 @@ class Doc:
     produced: set[str] = field(default_factory=set)
     #: intermediate results components share (e.g. one number scan for price and metric claims)
     cache: dict[str, object] = field(default_factory=dict)
+    #: the settings the components read (sentiment method, trained models)
+    options: ExtractOptions = field(default_factory=current)
 
     @classmethod
-    def from_article(cls, article: Article, registry: Registry) -> Doc:
+    def from_article(cls, article: Article, registry: Registry, options: ExtractOptions | None = None) -> Doc:
         text = article.text
-        return cls(article=article, registry=registry, text=text, lang=pipeline_language(text, article.language))
+        return cls(
+            article=article,
+            registry=registry,
+            text=text,
+            lang=pipeline_language(text, article.language),
+            options=options or current(),
+        )
 
     @property
     def article_id(self) -> str:

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from movedesk.extract import encoders
+from movedesk.extract.options import ExtractOptions, current
 
 log = logging.getLogger(__name__)
 
@@ -365,10 +366,9 @@ def train_finetuned(
 
 
 # -------------------------------------------------------------------------------------------- locating
-def cached_path() -> Path:
-    from movedesk.extract.linear_sentiment import cache_dir
-
-    return cache_dir() / MODEL_DIR
+def cached_path(options: ExtractOptions | None = None) -> Path:
+    """Where the embedding model is trained to: its folder in the cache folder."""
+    return (options or current()).cache_dir / MODEL_DIR
 
 
 def _base_in(meta: dict[str, Any]) -> str:
@@ -388,9 +388,9 @@ def _load_cached(path: str, stamp: float) -> EmbedModel:
     return EmbedModel.load(Path(path))
 
 
-def local_model() -> EmbedModel | None:
-    """The embedding model trained into the user cache dir, or None (not trained / extra missing)."""
-    folder = cached_path()
+def local_model(options: ExtractOptions | None = None) -> EmbedModel | None:
+    """The embedding model trained into the cache folder, or None (not trained / extra missing)."""
+    folder = cached_path(options)
     meta = folder / "meta.json"
     if not meta.exists():
         return None

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from movedesk.errors import ConfigError
+from movedesk.extract.options import current
 
 DEFAULT_BASE = "minilm"
 
@@ -118,9 +119,7 @@ def _part_file(dist: str) -> Path:
 
 
 def _mpnet_dir() -> Path:
-    from movedesk.extract.linear_sentiment import cache_dir
-
-    root = cache_dir() / "encoders"
+    root = current().cache_dir / "encoders"
     folder = root / "all-mpnet-base-v2"
     if _verified(folder):
         return folder

@@ -12,7 +12,6 @@ import bisect
 import io
 import itertools
 import math
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from movedesk.extract.options import ExtractOptions, current
 from movedesk.extract.text import fold
 
 _UP_W = (
@@ -203,7 +203,6 @@ def train(
     )
 
 
-def cache_dir() -> Path:
-    import platformdirs
-
-    return Path(os.environ.get("MOVEDESK_CACHE") or platformdirs.user_cache_dir("movedesk"))
+def cache_dir(options: ExtractOptions | None = None) -> Path:
+    """The folder of locally trained models (``MOVEDESK_CACHE`` through the settings, else the user cache)."""
+    return (options or current()).cache_dir

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import functools
 import logging
-import os
 import re
 from collections.abc import Iterable
 from importlib import resources
@@ -36,6 +35,7 @@ from movedesk.extract.linear_sentiment import cache_dir as cache_dir
 from movedesk.extract.linear_sentiment import features as features
 from movedesk.extract.linear_sentiment import features_of_spans as features_of_spans
 from movedesk.extract.linear_sentiment import train as train
+from movedesk.extract.options import ExtractOptions, current
 from movedesk.extract.text import fold
 from movedesk.models.news import SentenceSentiment, Span
 
@@ -110,13 +110,14 @@ def lm_score(text: str) -> tuple[str, float]:
 SHIPPED = "sentiment_sentfin.npz"
 
 
-def model_stamp() -> str:
+def model_stamp(options: ExtractOptions | None = None) -> str:
     """Size and modification time of every locally trained model that a method could use: retraining one
     changes the stamp, so cached extractions made with the old model are not served (explain's cache key)."""
-    folder = cache_dir()
+    options = options or current()
+    folder = options.cache_dir
     files = [folder / "sentiment_phrasebank.npz"]
-    if os.environ.get("MOVEDESK_SENTIMENT_MODEL"):
-        files.append(Path(os.environ["MOVEDESK_SENTIMENT_MODEL"]))
+    if options.sentiment_model:
+        files.append(Path(options.sentiment_model))
     from movedesk.extract.embed_sentiment import MODEL_DIR  # light: torch is imported only to train or predict
 
     embed_dir = folder / MODEL_DIR
@@ -142,26 +143,30 @@ def shipped_model() -> LinearModel | None:
         return None
 
 
+def active_model(options: ExtractOptions | None = None) -> LinearModel | None:
+    """The classifier the pipeline uses: the ``sentiment_model`` setting (a .npz path), else a model
+    trained locally into the cache folder (``python -m movedesk.eval.train_sentiment --phrasebank``),
+    else the shipped SEntFiN one."""
+    return _active_model(options or current())
+
+
 @functools.cache
-def active_model() -> LinearModel | None:
-    """The classifier the pipeline uses: $MOVEDESK_SENTIMENT_MODEL (a .npz path), else a model trained
-    locally into the user cache dir (``python -m movedesk.eval.train_sentiment --phrasebank``), else the
-    shipped SEntFiN one."""
-    env = os.environ.get("MOVEDESK_SENTIMENT_MODEL")
-    cached = cache_dir() / "sentiment_phrasebank.npz"
-    if not env and cached.exists():
-        env = str(cached)
-    if env:
+def _active_model(options: ExtractOptions) -> LinearModel | None:
+    chosen = options.sentiment_model
+    cached = options.cache_dir / "sentiment_phrasebank.npz"
+    if not chosen and cached.exists():
+        chosen = str(cached)
+    if chosen:
         try:
-            return LinearModel.load(Path(env).read_bytes())
+            return LinearModel.load(Path(chosen).read_bytes())
         except OSError as exc:
-            log.warning("cannot read MOVEDESK_SENTIMENT_MODEL=%s: %s; using the shipped model", env, exc)
+            log.warning("cannot read the sentiment model %s: %s; using the shipped model", chosen, exc)
     return shipped_model()
 
 
-def local_model() -> LinearModel | None:
-    """A model trained on this machine ($MOVEDESK_SENTIMENT_MODEL or the user cache dir), if any."""
-    model = active_model()
+def local_model(options: ExtractOptions | None = None) -> LinearModel | None:
+    """A model trained on this machine (the ``sentiment_model`` setting or the cache folder), if any."""
+    model = active_model(options)
     return model if model is not None and model is not shipped_model() else None
 
 
@@ -170,23 +175,23 @@ def _warn_no_embed(reason: str) -> None:
     log.warning("MOVEDESK_SENTIMENT=embed: %s; using the 'auto' method", reason)
 
 
-def embed_model() -> EmbedModel | None:
+def embed_model(options: ExtractOptions | None = None) -> EmbedModel | None:
     """The embedding classifier trained into the user cache dir, or None (with a warning once)."""
     from movedesk.extract import embed_sentiment
 
     if not embed_sentiment.available():
         _warn_no_embed("the embed extra is not installed (pip install 'movedesk[embed]')")
         return None
-    model = embed_sentiment.local_model()
+    model = embed_sentiment.local_model(options)
     if model is None:
         _warn_no_embed(
-            f"no trained model in {embed_sentiment.cached_path()} "
+            f"no trained model in {embed_sentiment.cached_path(options)} "
             "(python -m movedesk.eval.train_sentiment --phrasebank --embed)"
         )
     return model
 
 
-def choose(method: str = "auto") -> LinearModel | EmbedModel | None:
+def choose(method: str = "auto", options: ExtractOptions | None = None) -> LinearModel | EmbedModel | None:
     """The model a method uses, or None for the dictionary baseline.
 
     'linear': the local model, else the shipped one. 'lm': the baseline. 'embed': the fine-tuned MiniLM or mpnet
@@ -195,24 +200,25 @@ def choose(method: str = "auto") -> LinearModel | EmbedModel | None:
     is installed (0.68 vs 0.55 accuracy on PhraseBank news sentences for the shipped headline model);
     else the shipped model. 'auto' never picks 'embed': it would slow extraction ~50-fold.
     """
-    method = os.environ.get("MOVEDESK_SENTIMENT", method) if method == "auto" else method
+    options = options or current()
+    method = options.sentiment if method == "auto" else method
     if method == "lm":
         return None
     if method == "embed":
-        embedded = embed_model()
+        embedded = embed_model(options)
         if embedded is not None:
             return embedded
     if method == "linear":
-        return active_model()
-    local = local_model()
+        return active_model(options)
+    local = local_model(options)
     if local is not None:
         return local
     return None if lm_lexicon()[0] else shipped_model()
 
 
-def classify(text: str, method: str = "auto") -> tuple[str, float]:
+def classify(text: str, method: str = "auto", options: ExtractOptions | None = None) -> tuple[str, float]:
     """(label, score) of one sentence with :func:`choose`'s model."""
-    model = choose(method)
+    model = choose(method, options)
     return model.predict(text) if model is not None else lm_score(text)
 
 
@@ -220,7 +226,7 @@ def sentence_sentiments(doc: Doc, method: str = "auto") -> list[SentenceSentimen
     out: list[SentenceSentiment] = []
     spans = [(s0, s1) for s0, s1 in doc.sentences if _ALPHA.search(doc.text, s0, s1)]
     texts = [doc.text[s0:s1][:1000] for s0, s1 in spans]
-    model = choose(method)
+    model = choose(method, doc.options)
     if isinstance(model, LinearModel):
         results = model.predict_many(texts, features_of_spans(doc.text, spans))
     elif model is not None:
