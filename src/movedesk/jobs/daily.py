@@ -26,13 +26,14 @@ from movedesk.errors import ConfigError, InsufficientData, MovedeskError
 from movedesk.publish.brief import brief_json
 from movedesk.publish.charts import price_chart, to_png
 from movedesk.publish.mailer import DeliveryReport, SmtpMailer, deliver
-from movedesk.publish.newsletter import Newsletter, alert_mailing, edition_mailing, explanation_of, mail_png
+from movedesk.publish.mailings import alert_mailing, edition_mailing, explanation_of, mail_png
+from movedesk.publish.newsletter import Newsletter
 from movedesk.store import UpsertReport
 
 if TYPE_CHECKING:
     from movedesk.desk import Desk
     from movedesk.publish.edition import Edition
-    from movedesk.publish.newsletter import Mailing
+    from movedesk.publish.mailings import Mailing
 
 
 @dataclass

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from movedesk.publish.brief import brief_context
 from movedesk.publish.charts import price_chart, to_svg
-from movedesk.publish.newsletter import explanation_of
+from movedesk.publish.mailings import explanation_of
 
 if TYPE_CHECKING:
     from movedesk.desk import Desk
