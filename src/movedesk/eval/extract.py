@@ -164,7 +164,7 @@ def gold_is_company(registry: Any, surface: str) -> bool:
     """True when a gold entity's text can name a registry company: it is an alias (or one with its
     corporate suffix stripped) written the way the alias is: "oil", "Oil" are not OIL (Oil India), and
     "central bank" is not Central Bank (of India); "RCom" (RCOM) and "Maruti" (MARUTI) are."""
-    from movedesk.extract.entities import _strip_suffix
+    from movedesk.extract.aliases import _strip_suffix
     from movedesk.registry import normalise_alias
 
     spellings = _alias_spellings(registry)
@@ -187,7 +187,7 @@ _SPELLINGS: weakref.WeakKeyDictionary[Any, dict[str, set[str]]] = weakref.WeakKe
 def _alias_spellings(registry: Any) -> dict[str, set[str]]:
     """Every written form of each normalised alias key of a registry (cached per registry)."""
     if registry not in _SPELLINGS:
-        from movedesk.extract.entities import _strip_suffix
+        from movedesk.extract.aliases import _strip_suffix
         from movedesk.registry import normalise_alias, ticker_variants
 
         table: dict[str, set[str]] = {}
@@ -204,7 +204,7 @@ def _alias_spellings(registry: Any) -> dict[str, set[str]]:
 def eval_companies_finentity(shared: Path, sample: int | None = None, *, case_aware: bool = True) -> list[Result]:
     import pandas as pd
 
-    from movedesk.extract.entities import _strip_suffix
+    from movedesk.extract.aliases import _strip_suffix
     from movedesk.extract.pipeline import run
     from movedesk.registry import default_registry, normalise_alias
 
