@@ -42,3 +42,26 @@ def test_testing_helpers_work() -> None:
 
     bars = FakePriceProvider({"AAA": [1.0, 2.0, 3.0]}).load("AAA")
     assert list(bars["close"]) == [1.0, 2.0, 3.0] and bars["session"].is_monotonic_increasing
+
+
+def test_ci_installs_every_extra_and_the_readme_test_command_no_torch() -> None:
+    """`.ci/run` installs `.[all]`, which names every other extra; the README's test command installs
+    `.[dev]`, which pulls no torch (the embed tests skip there and run in CI)."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    extras = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    named = set(re.findall(r"movedesk\[([^\]]+)\]", " ".join(extras["all"]))[0].split(","))
+    assert named == set(extras) - {"all"}
+    assert '-e ".[all]"' in (root / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'pip install -e ".[dev]" && python -m pytest' in README
+
+    def closure(name: str) -> set[str]:
+        out: set[str] = set()
+        for req in extras[name]:
+            nested = re.match(r"movedesk\[([^\]]+)\]", req)
+            out |= set().union(*(closure(n) for n in nested.group(1).split(","))) if nested else {req}
+        return out
+
+    assert not any(req.startswith(("torch", "transformers")) for req in closure("dev"))
