@@ -40,14 +40,13 @@ def explain(
 ) -> None:
     """Explain a company's move on a session: drivers with citations, analysts, checked numbers."""
     from movedesk.desk import Desk
-    from movedesk.explain.explain import explain as run
     from movedesk.publish.brief import brief_json
     from movedesk.publish.writer import build_brief, html_page, write_brief_files
 
     if fmt not in FORMATS:
         raise UnknownCommand(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     with Desk.open(settings(ctx).db, settings(ctx)) as desk:
-        expl = run(desk, company, date.date(), cutoff=_cutoff(cutoff))
+        expl = desk.explain(company, date.date(), cutoff=_cutoff(cutoff))
         if out is not None:
             brief, paths = write_brief_files(desk, expl, out)
             for path in paths.values():

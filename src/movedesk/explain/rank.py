@@ -17,7 +17,8 @@ score = 0.20·relevance + 0.25·headline + 0.15·evidence + 0.10·recency + 0.05
 - recency: exp(−hours from the newest evidence to the cutoff / 48);
 - agreement: how far the evidence sentences' sentiment agrees with the move's direction, 0…1
   (0.5 when sentiment is neutral or unknown);
-- source: the source weight (1.0 for every source until weights are configured);
+- source: the source weight, 1.0 for every outlet (outlet weights are not configurable yet; the part stays
+  so that briefs keep one score layout);
 - corroboration: independent outlets (sources and the outlets they relay) / 3, capped at 1.
 
 Then the reason news states: when a sentence about the company says its shares moved and then why
@@ -69,7 +70,6 @@ _CAUSE_RE = re.compile(
 )
 MIN_DRIVER_SCORE = 0.45
 RELATIVE_CUT = 0.75
-SOURCE_WEIGHTS: Mapping[str, float] = {}
 
 
 class _Closeness:
@@ -166,7 +166,7 @@ def rank_drivers(
         stated_cause = max(cause.get((theme, a.id, sp.start), 0.0) for a, _, sp in items)
         agreement = _agreement(items, direction)
         outlets = {a.source for a, _, _ in items} | {r for a, _, _ in items for r in a.relays}
-        source = max(SOURCE_WEIGHTS.get(a.source, 1.0) for a, _, _ in items)
+        source = 1.0  # see the module docstring: every outlet weighs the same
         corroboration = min(1.0, len(outlets) / 3)
         parts = {
             "relevance": relevance,

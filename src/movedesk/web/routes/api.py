@@ -136,8 +136,6 @@ def get_explanation(
     cutoff: Annotated[dt.datetime | None, Query(description="use only news published up to this time")] = None,
 ) -> dict[str, Any]:
     """Why the company moved on the session: verdict, drivers with evidence, analysts, checked numbers."""
-    from movedesk.explain.explain import explain
-
     day = _check_date(date)
     if cutoff is not None and cutoff.tzinfo is None:
         cutoff = cutoff.replace(tzinfo=dt.UTC)
@@ -146,7 +144,7 @@ def get_explanation(
         key = (found.id, day.isoformat(), cutoff.isoformat() if cutoff else "")
         cached = state.explanations.get(key)
         if cached is None:
-            cached = dict(explain(state.desk, found, day, cutoff=cutoff).to_json_dict())
+            cached = dict(state.desk.explain(found, day, cutoff=cutoff).to_json_dict())
             if len(state.explanations) > 500:
                 state.explanations.clear()
             state.explanations[key] = cached
