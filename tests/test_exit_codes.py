@@ -24,6 +24,7 @@ from movedesk.errors import (
     StoreBusy,
     UnknownCommand,
     UnknownCompany,
+    UnknownProvider,
 )
 from movedesk.store import UpsertReport
 
@@ -50,7 +51,8 @@ def test_readme_table_lists_every_status() -> None:
 
 def test_each_error_class_maps_to_its_status() -> None:
     assert exit_code(StoreBusy("x")) == Exit.BUSY
-    assert exit_code(ConfigError("x")) == exit_code(UnknownCommand("x")) == Exit.USAGE
+    for usage in (ConfigError("x"), UnknownCommand("x"), UnknownProvider("x")):
+        assert exit_code(usage) == Exit.USAGE
     assert exit_code(OutputNotWritable("x")) == Exit.ERROR  # a folder problem, not a usage error
     assert exit_code(DataValidationError("x")) == exit_code(MissingColumn("x")) == Exit.REFUSED
     assert exit_code(FetchRefused("x")) == Exit.REFUSED

@@ -83,7 +83,7 @@ class ProviderError(MovedeskError):
 
 class UnknownProvider(ProviderError):
     code = "W021"
-    hint = "list providers with `movedesk providers`"
+    hint = "use one of the registered names the message lists, or install the package that provides it"
 
 
 class FetchRefused(ProviderError):

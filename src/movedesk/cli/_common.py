@@ -21,6 +21,7 @@ from movedesk.errors import (
     ProviderError,
     StoreBusy,
     UnknownCommand,
+    UnknownProvider,
 )
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def exit_code(exc: MovedeskError) -> int:
         return Exit.BUSY
     if isinstance(exc, OutputNotWritable):
         return Exit.ERROR
-    if isinstance(exc, ConfigError | UnknownCommand):
+    if isinstance(exc, ConfigError | UnknownCommand | UnknownProvider):  # a name or value the user got wrong
         return Exit.USAGE
     if isinstance(exc, DataValidationError | FetchRefused):
         return Exit.REFUSED
