@@ -144,26 +144,7 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
             subject_text = text[subj0 : (dpos if 0 <= dpos < n0 else n0)]
             # company subject: last mention in the clause before the number (or in the sentence)
             subject_mention = respectively.get(n0) or _subject_mention(doc, mentions, m_starts, s0, n0, verb_at)
-            masked = _mask(text, subj0, verb_at, mentions)  # "COST" the ticker is not "cost"
-            metric_hits = list(_METRIC_NOUN.finditer(masked))
-            price_hits = list(_PRICE_CUE.finditer(masked))
-            # the noun nearest the verb decides: "profit … boosting its shares 6%" is a price move
-            metric_noun = metric_hits[-1] if metric_hits else None
-            price_cue = price_hits[-1] if price_hits else None
-            if metric_noun and price_cue:
-                if price_cue.end() > metric_noun.end():
-                    metric_noun = None
-                else:
-                    price_cue = None
-            if not metric_noun and not price_cue:
-                price_cue = _PRICE_CUE.search(_mask(text, c0, n0, mentions))
-            if subject_mention is not None and subject_mention.start >= subj0:
-                between = _mask(text, subject_mention.end, verb_at, mentions)
-                if _METRIC_NOUN.search(between) and not _PRICE_CUE.search(between):
-                    metric_noun = _METRIC_NOUN.search(between)
-                    price_cue = None
-                elif not metric_noun:
-                    price_cue = price_cue or subject_mention  # type: ignore[assignment]
+            metric_noun, price_cue = _subject_cues(text, mentions, subj0, verb_at, (c0, n0), subject_mention)
             claim_type = "metric" if is_metric_unit or (metric_noun and not price_cue) else "price"
             if (
                 claim_type == "price"
@@ -176,64 +157,19 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
                 continue
             qualifier, sessions = _qualifier(before, after)
             if claim_type == "metric":
-                bp = _BASE_PERIOD.search(text, n1, c1 if c1 > n1 else s1) or _BASE_PERIOD.search(text, c0, n0)
-                if bp is not None and subj0 <= bp.start() < subj0 + len(subject_text):
-                    subject_text = text[subj0 : bp.start()]  # "使用量自5月以来增长": the base is not the subject
-                subject = _SUBJECT_TRIM.sub("", subject_text.strip(" ,.\"'“”"))
-                subject = re.sub(r"^(?:the|a|an|its|their)\s+", "", subject, flags=re.IGNORECASE).strip()
-                company_id = subject_mention.company_id if subject_mention and subject_mention.start >= subj0 else None
-                m_start = min(dpos, n0) if dpos >= 0 else n0
-                m_end = max(n1, bp.end()) if bp else n1
-                claim = Claim(
-                    article_id=doc.article_id,
-                    start=m_start,
-                    end=m_end,
-                    text=text[m_start:m_end],
-                    claim_type="metric",
-                    company_id=company_id,
-                    direction=direction,
-                    value=value,
-                    unit=unit,
-                    qualifier="cumulative" if bp else "unknown",
-                    sessions=1,
-                    subject=subject[:200],
-                    base_period=bp.group() if bp else "",
-                    bound=_bound(before, after),
-                )
+                claim = _metric_claim(
+                    doc, (s0, s1), (c0, c1), (n0, n1), dpos, subj0, subject_text, subject_mention,
+                    direction, value, unit, before, after,
+                )  # fmt: skip
                 sent_claims.append(claim)
                 claims.append(claim)
                 continue
             # price claim: company, listing, session
-            company_mention = subject_mention
-            if company_mention is None and sent_claims and sent_claims[-1].company_id:
-                company = doc.registry.companies.get(sent_claims[-1].company_id)
-            elif company_mention is None and carry_company is not None and price_cue:
-                company = doc.registry.companies.get(carry_company.company_id)
-            else:
-                company = doc.registry.companies.get(company_mention.company_id) if company_mention else None
-            label = listing_label_near(text, c0, n0) or listing_label_near(after, 0, 40)
-            if label is None and company_mention is not None and company_mention.listing:
-                listing: str | None = company_mention.listing
-            elif company is not None:
-                listing = listing_for(company, label) if label else None
-                if listing is None and sent_claims and sent_claims[-1].company_id == company.id:
-                    listing = sent_claims[-1].listing
-                if listing is None:
-                    listing = listing_for(company, None)
-                if listing is None:  # the listing the article last talked about for this company
-                    listing = next(
-                        (
-                            c.listing
-                            for c in reversed(claims)
-                            if c.claim_type == "price" and c.company_id == company.id and c.listing
-                        ),
-                        None,
-                    )
-            else:
-                listing = None
+            company, listing = _company_and_listing(
+                doc, (c0, n0), after, subject_mention, carry_company if price_cue else None, sent_claims, claims
+            )
             mic = _mic_of(company, listing)
             anchor = _anchor_for(sent_anchors, c0, c1, n0, n1)
-            session = None
             if anchor is not None:
                 session = anchor.resolve(doc.published, mic)
             elif sent_claims and sent_claims[-1].session is not None and sent_claims[-1].claim_type == "price":
@@ -251,20 +187,7 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
                 qualifier = "close"  # "Friday's 10% gain": a finished session's change
             if qualifier == "intraday_high" and direction == "down":
                 qualifier = "intraday_low"
-            start = min(dpos, n0) if dpos >= 0 else n0
-            stop = n1
-            limit = c1 if c1 > n1 else s1
-            tail = AFTER_DIR_RE.match(text, n1, limit)
-            noun = (ZH_DIR_NOUN_AFTER if zh else DIR_NOUN_AFTER).match(text, n1, min(limit, n1 + 40))
-            if dpos == n1 and noun:
-                stop = noun.end()  # "10% gains", "10%的涨幅"
-            elif tail and dpos == n1:
-                stop = tail.end()
-            if anchor is not None and anchor.possessive and 0 <= start - anchor.end <= 3:
-                start = anchor.start  # "Friday's 10% gains", "上周五10%的涨幅"
-            zq = _ZH_QUALIFIER_BEFORE.search(text, max(s0, start - 8), start) if zh else None
-            if zq:
-                start = zq.start()  # "盘中一度涨5.2%", "收涨约2.7%"
+            start, stop = _price_span(text, zh, (s0, s1), (c0, c1), (n0, n1), dpos, anchor)
             claim = Claim(
                 article_id=doc.article_id,
                 start=start,
@@ -288,6 +211,148 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
         if i >= 0 and mentions[i].start >= s0:
             carry_company = mentions[i]
     return claims
+
+
+def _subject_cues(
+    text: str,
+    mentions: list[Mention],
+    subj0: int,
+    verb_at: int,
+    clause_to_number: tuple[int, int],
+    subject_mention: Mention | None,
+) -> tuple[object | None, object | None]:
+    """(metric noun, price cue) of a claim's subject: the noun nearest the verb decides ("profit … boosting
+    its shares 6%" is a price move); tickers are masked ("COST" the ticker is not "cost")."""
+    c0, n0 = clause_to_number
+    masked = _mask(text, subj0, verb_at, mentions)
+    metric_hits = list(_METRIC_NOUN.finditer(masked))
+    price_hits = list(_PRICE_CUE.finditer(masked))
+    metric_noun: object | None = metric_hits[-1] if metric_hits else None
+    price_cue: object | None = price_hits[-1] if price_hits else None
+    if metric_hits and price_hits:
+        if price_hits[-1].end() > metric_hits[-1].end():
+            metric_noun = None
+        else:
+            price_cue = None
+    if not metric_noun and not price_cue:
+        price_cue = _PRICE_CUE.search(_mask(text, c0, n0, mentions))
+    if subject_mention is not None and subject_mention.start >= subj0:
+        between = _mask(text, subject_mention.end, verb_at, mentions)
+        if _METRIC_NOUN.search(between) and not _PRICE_CUE.search(between):
+            metric_noun = _METRIC_NOUN.search(between)
+            price_cue = None
+        elif not metric_noun:
+            price_cue = price_cue or subject_mention
+    return metric_noun, price_cue
+
+
+def _price_span(
+    text: str,
+    zh: bool,
+    sent: tuple[int, int],
+    clause: tuple[int, int],
+    number: tuple[int, int],
+    dpos: int,
+    anchor: Anchor | None,
+) -> tuple[int, int]:
+    """The span a price claim cites: from its direction word (or a possessive weekday, or a Chinese
+    qualifier) to the number and a direction noun after it ("10% gains", "10%的涨幅")."""
+    (s0, s1), (_, c1), (n0, n1) = sent, clause, number
+    start = min(dpos, n0) if dpos >= 0 else n0
+    stop = n1
+    limit = c1 if c1 > n1 else s1
+    tail = AFTER_DIR_RE.match(text, n1, limit)
+    noun = (ZH_DIR_NOUN_AFTER if zh else DIR_NOUN_AFTER).match(text, n1, min(limit, n1 + 40))
+    if dpos == n1 and noun:
+        stop = noun.end()
+    elif tail and dpos == n1:
+        stop = tail.end()
+    if anchor is not None and anchor.possessive and 0 <= start - anchor.end <= 3:
+        start = anchor.start  # "Friday's 10% gains", "上周五10%的涨幅"
+    zq = _ZH_QUALIFIER_BEFORE.search(text, max(s0, start - 8), start) if zh else None
+    if zq:
+        start = zq.start()  # "盘中一度涨5.2%", "收涨约2.7%"
+    return start, stop
+
+
+def _metric_claim(
+    doc: Doc,
+    sent: tuple[int, int],
+    clause: tuple[int, int],
+    number: tuple[int, int],
+    dpos: int,
+    subj0: int,
+    subject_text: str,
+    subject_mention: Mention | None,
+    direction: str,
+    value: float,
+    unit: str,
+    before: str,
+    after: str,
+) -> Claim:
+    """A metric claim ("revenue rose 12%", "33-fold since May"): its subject noun, base period and span."""
+    text = doc.text
+    s1, (c0, c1), (n0, n1) = sent[1], clause, number
+    bp = _BASE_PERIOD.search(text, n1, c1 if c1 > n1 else s1) or _BASE_PERIOD.search(text, c0, n0)
+    if bp is not None and subj0 <= bp.start() < subj0 + len(subject_text):
+        subject_text = text[subj0 : bp.start()]  # "使用量自5月以来增长": the base is not the subject
+    subject = _SUBJECT_TRIM.sub("", subject_text.strip(" ,.\"'“”"))
+    subject = re.sub(r"^(?:the|a|an|its|their)\s+", "", subject, flags=re.IGNORECASE).strip()
+    company_id = subject_mention.company_id if subject_mention and subject_mention.start >= subj0 else None
+    m_start = min(dpos, n0) if dpos >= 0 else n0
+    m_end = max(n1, bp.end()) if bp else n1
+    return Claim(
+        article_id=doc.article_id,
+        start=m_start,
+        end=m_end,
+        text=text[m_start:m_end],
+        claim_type="metric",
+        company_id=company_id,
+        direction=direction,
+        value=value,
+        unit=unit,
+        qualifier="cumulative" if bp else "unknown",
+        sessions=1,
+        subject=subject[:200],
+        base_period=bp.group() if bp else "",
+        bound=_bound(before, after),
+    )
+
+
+def _company_and_listing(
+    doc: Doc,
+    clause_to_number: tuple[int, int],
+    after: str,
+    subject_mention: Mention | None,
+    carried: Mention | None,
+    sent_claims: list[Claim],
+    claims: list[Claim],
+) -> tuple[Company | None, str | None]:
+    """Whose price move it is, and on which listing: the subject mention, else the sentence's previous
+    price claim, else the company the text carried over (``carried``); the listing from the cues near the
+    number, the mention, the previous claim, the only listing, or the one the article last used."""
+    text = doc.text
+    c0, n0 = clause_to_number
+    if subject_mention is None and sent_claims and sent_claims[-1].company_id:
+        company = doc.registry.companies.get(sent_claims[-1].company_id)
+    elif subject_mention is None and carried is not None:
+        company = doc.registry.companies.get(carried.company_id)
+    else:
+        company = doc.registry.companies.get(subject_mention.company_id) if subject_mention else None
+    label = listing_label_near(text, c0, n0) or listing_label_near(after, 0, 40)
+    if label is None and subject_mention is not None and subject_mention.listing:
+        return company, subject_mention.listing
+    if company is None:
+        return None, None
+    listing = listing_for(company, label) if label else None
+    if listing is None and sent_claims and sent_claims[-1].company_id == company.id:
+        listing = sent_claims[-1].listing
+    if listing is None:
+        listing = listing_for(company, None)
+    if listing is None:  # the listing the article last talked about for this company
+        earlier = (c for c in reversed(claims) if c.claim_type == "price" and c.company_id == company.id)
+        listing = next((c.listing for c in earlier if c.listing), None)
+    return company, listing
 
 
 def _mask(text: str, a: int, b: int, mentions: list[Mention]) -> str:
