@@ -177,3 +177,19 @@ def test_desk_move_with_premium(smic_desk: Desk, smic_raw: pd.DataFrame) -> None
     a, h = _closes(smic_raw, "688981.SS")[MON], _closes(smic_raw, "0981.HK")[MON]
     assert move.ah_premium_pct == pytest.approx((a / (h * 0.9380) - 1) * 100, rel=1e-12)
     assert move.close_pct == plain.close_pct and move.z == plain.z
+
+
+def test_price_limits_come_from_the_data_file() -> None:
+    """ChiNext's ±20% rule applies from the 2020-08-24 reform (±10% before), as price_limits.csv says."""
+    import datetime as dt
+
+    from movedesk.detect.descriptors import ipo_free_sessions, limit_pct_for
+
+    chinext = Listing(symbol="300750.SZ", mic="XSHE", currency="CNY", board="ChiNext", limit_rule="pct20")
+    assert limit_pct_for(chinext, dt.date(2020, 8, 21)) == 10.0
+    assert limit_pct_for(chinext, dt.date(2020, 8, 24)) == 20.0
+    st = Listing(symbol="300001.SZ", mic="XSHE", currency="CNY", board="ChiNext", limit_rule="pct5")
+    assert limit_pct_for(st, dt.date(2019, 1, 2)) == 5.0
+    us = Listing(symbol="AAPL", mic="XNYS", currency="USD", board="", limit_rule="none")
+    assert limit_pct_for(us, dt.date(2024, 1, 2)) is None
+    assert ipo_free_sessions()["STAR"] == 5 and ipo_free_sessions()["Main"] == 1

@@ -27,9 +27,12 @@ suspension or gap.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -53,7 +56,6 @@ from movedesk.models import Listing, Move
 __all__ = [
     "CUM_WINDOWS",
     "ESTIMATION_WINDOW",
-    "LIMIT_PCT",
     "MARKET_DAY_Z",
     "MIN_ESTIMATION_OBS",
     "UNTRUSTED_FLAGS",
@@ -65,15 +67,11 @@ __all__ = [
 ]
 
 CUM_WINDOWS = (2, 3, 4, 5, 10, 20)
-LIMIT_PCT = {"pct5": 5.0, "pct10": 10.0, "pct20": 20.0, "pct30": 30.0}
 MIN_ESTIMATION_OBS = MIN_OBS
 MARKET_DAY_Z = 2.0
 CAR_SESSIONS = 3
 VOLUME_WINDOW = 20
 VOLUME_MIN_OBS = 10
-#: ChiNext moved from ±10% to ±20% with the registration reform on this date.
-CHINEXT_20PCT_FROM = dt.date(2020, 8, 24)
-IPO_NO_LIMIT_SESSIONS = {"STAR": 5, "ChiNext": 5, "BSE": 1, "Main": 1}
 
 
 def trusted(bars: pd.DataFrame) -> pd.DataFrame:
@@ -85,12 +83,37 @@ def trusted(bars: pd.DataFrame) -> pd.DataFrame:
     return bars.loc[~bad].sort_values("session").reset_index(drop=True)
 
 
+@functools.cache
+def _limit_rows() -> tuple[tuple[str, str, dt.date, float], ...]:
+    """(rule, board, from, pct) rows of ``data/registry/price_limits.csv``."""
+    rows = []
+    for row in _data_rows("price_limits.csv"):
+        start = dt.date.fromisoformat(row["from"]) if row["from"] else dt.date.min
+        rows.append((row["rule"], row["board"], start, float(row["pct"])))
+    return tuple(rows)
+
+
+@functools.cache
+def ipo_free_sessions() -> dict[str, int]:
+    """First sessions of a new listing without a daily limit, by board (``ipo_free_sessions.csv``)."""
+    return {row["board"]: int(row["sessions"]) for row in _data_rows("ipo_free_sessions.csv")}
+
+
+def _data_rows(name: str) -> list[dict[str, str]]:
+    path = resources.files("movedesk") / "data" / "registry" / name
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
 def limit_pct_for(listing: Listing, session: dt.date) -> float | None:
-    """The daily price-limit in percent for a listing on a date (None: no limit)."""
-    pct = LIMIT_PCT.get(listing.limit_rule)
-    if pct is not None and listing.board == "ChiNext" and session < CHINEXT_20PCT_FROM:
-        return 5.0 if listing.limit_rule == "pct5" else 10.0
-    return pct
+    """The daily price-limit in percent for a listing on a date (None: no limit), from the rules in
+    ``data/registry/price_limits.csv``: a board's own row wins, then the latest in force on the date."""
+    found = [
+        (bool(board), start, pct)
+        for rule, board, start, pct in _limit_rows()
+        if rule == listing.limit_rule and board in ("", listing.board) and start <= session
+    ]
+    return max(found)[2] if found else None
 
 
 def _round_price(x: float) -> float:
@@ -281,7 +304,7 @@ def describe(
     limit_hit = None
     limit_distance = None
     if limit_pct is not None:
-        window_n = IPO_NO_LIMIT_SESSIONS.get(listing.board, 1)
+        window_n = ipo_free_sessions().get(listing.board or "", 1)
         recent = np.flatnonzero(state[: pos + 1] != MISSING)[-window_n:]
         if any("ipo_day" in line.flags.get(int(k), []) for k in recent):
             out_flags.append("ipo_no_limit")
