@@ -70,3 +70,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             for line in _ci_skips[:50]:
                 reporter.write_line(f"  {line}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def locked_store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A movedesk store file whose DuckDB lock another process holds for the test's duration."""
+    import subprocess
+    import sys
+
+    from movedesk.store import open_store
+
+    path = tmp_path / "busy.duckdb"
+    open_store(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ok', flush=True); "
+         "time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        yield path
+    finally:
+        holder.kill()
+        holder.wait()
+

@@ -35,6 +35,8 @@ def test_settings_are_read_only_at_the_edge() -> None:
     the Hugging Face libraries' offline switches)."""
     readers = []
     for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "config.py":  # the edge: Settings, and the cache of them keyed by MOVEDESK_*
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
                 line = path.read_text(encoding="utf-8").splitlines()[node.lineno - 1]

@@ -101,23 +101,9 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert bad_model.returncode == Exit.USAGE and "[W001]" in bad_model.stderr
 
 
-def test_a_busy_store_exits_6(tmp_path: Path) -> None:
-    from movedesk.store import open_store
-
-    path = tmp_path / "busy.duckdb"
-    open_store(path).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ok', flush=True); "
-         "time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
-        result = run("--db", str(path), "move", "688981.SS", "--date", "2024-12-23")
-        assert result.returncode == Exit.BUSY and "[W013]" in result.stderr
-    finally:
-        holder.kill()
-        holder.wait()
+def test_a_busy_store_exits_6(locked_store: Path) -> None:
+    result = run("--db", str(locked_store), "move", "688981.SS", "--date", "2024-12-23")
+    assert result.returncode == Exit.BUSY and "[W013]" in result.stderr
 
 
 @pytest.mark.slow

@@ -103,27 +103,12 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         open_store(path)
 
 
-def test_a_store_locked_by_another_process_is_busy_not_corrupt(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
+def test_a_store_locked_by_another_process_is_busy_not_corrupt(locked_store: Path) -> None:
     from movedesk.errors import StoreError
 
-    path = tmp_path / "busy.duckdb"
-    open_store(path).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ok', flush=True); "
-         "time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
-        with pytest.raises(StoreError) as err:
-            open_store(path)
-        assert not isinstance(err.value, StoreCorrupt) and err.value.code == "W013" and "locked" in str(err.value)
-    finally:
-        holder.kill()
-        holder.wait()
+    with pytest.raises(StoreError) as err:
+        open_store(locked_store)
+    assert not isinstance(err.value, StoreCorrupt) and err.value.code == "W013" and "locked" in str(err.value)
 
 
 def test_cached_bar_reads_match_the_database_and_see_new_writes(store) -> None:  # type: ignore[no-untyped-def]

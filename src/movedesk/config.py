@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 import platformdirs
@@ -48,3 +50,15 @@ class Settings(BaseSettings):
         "", description="CSV of exchange holidays (mic,date[,name]) for years exchange_calendars does not list yet"
     )
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the web app, for links in mails")
+
+
+def current_settings() -> Settings:
+    """The settings as the environment gives them now, for code called without any: built once per
+    distinct set of ``MOVEDESK_*`` variables (building Settings costs about half a millisecond, and an
+    extraction run without settings asks for them per article)."""
+    return _settings_for(frozenset((k, v) for k, v in os.environ.items() if k.upper().startswith("MOVEDESK_")))
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_for(environment: frozenset[tuple[str, str]]) -> Settings:
+    return Settings()

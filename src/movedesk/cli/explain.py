@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from movedesk.cli._common import console, err_console, settings
+from movedesk.cli._common import console, err_console, open_desk
 from movedesk.errors import UnknownCommand
 
 FORMATS = ("md", "html", "json")
@@ -39,13 +39,12 @@ def explain(
     out: Annotated[Path | None, typer.Option("--out", help="Also write all formats and the chart here")] = None,
 ) -> None:
     """Explain a company's move on a session: drivers with citations, analysts, checked numbers."""
-    from movedesk.desk import Desk
     from movedesk.publish.brief import brief_json
     from movedesk.publish.writer import build_brief, html_page, write_brief_files
 
     if fmt not in FORMATS:
         raise UnknownCommand(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    with Desk.open(settings(ctx).db, settings(ctx)) as desk:
+    with open_desk(ctx) as desk:
         expl = desk.explain(company, date.date(), cutoff=_cutoff(cutoff))
         if out is not None:
             brief, paths = write_brief_files(desk, expl, out)
@@ -70,10 +69,9 @@ def brief(
     out: Annotated[Path, typer.Option("--out", help="Folder for the edition files")] = Path("movedesk-edition"),
 ) -> None:
     """The day's edition: top abnormal movers with their explanations, in one document."""
-    from movedesk.desk import Desk
     from movedesk.publish.edition import write_edition
 
-    with Desk.open(settings(ctx).db, settings(ctx)) as desk:
+    with open_desk(ctx) as desk:
         paths = write_edition(desk, date.date(), out, universe=universe, top=top, min_z=min_z)
     for path in paths.values():
         console.print(f"wrote {path}", highlight=False)

@@ -21,7 +21,6 @@ from movedesk.cli._common import (
     ingest_status,
     open_desk,
     print_json,
-    settings,
 )
 from movedesk.errors import ConfigError
 
@@ -186,8 +185,8 @@ def moves(
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
     """Every listing with a significant abnormal move on a date (or range), ranked by |z|."""
-    threshold = min_z if min_z is not None else settings(ctx).min_abs_z
     with open_desk(ctx) as desk:
+        threshold = min_z if min_z is not None else desk.settings.min_abs_z
         result = desk.scan(date.date(), end.date() if end else None, universe=universe, min_z=threshold, model=model)
     frame = result.moves.head(limit)
     if json_out:

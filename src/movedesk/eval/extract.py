@@ -87,8 +87,9 @@ def shared_dir(path: str | os.PathLike[str] | None = None) -> Path:
     from movedesk.config import Settings
 
     candidates = [Path(path)] if path else []
-    if Settings().shared:
-        candidates.append(Path(Settings().shared))
+    shared = Settings().shared
+    if shared:
+        candidates.append(Path(shared))
     here = Path(__file__).resolve()
     candidates += [here.parents[3].parent / "shared", Path.cwd().parent / "shared", Path.cwd() / "shared"]
     for c in candidates:

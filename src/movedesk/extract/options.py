@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from movedesk.config import Settings
+from movedesk.config import Settings, current_settings
 
 SENTIMENT_METHODS = ("auto", "lm", "linear", "embed")
 
@@ -38,5 +38,5 @@ class ExtractOptions:
 
 
 def current() -> ExtractOptions:
-    """The options the settings give now (read afresh each call, so a changed environment is seen)."""
-    return ExtractOptions.from_settings(Settings())
+    """The options the settings give now (a changed environment is seen)."""
+    return ExtractOptions.from_settings(current_settings())

@@ -184,7 +184,8 @@ def watched_briefs(desk: Desk, edition: Edition, *, universe: str | None = None)
     if not missing:
         return []
     out: list[dict[str, Any]] = []
-    for company in desk.top_movers(edition.session, universe=universe)[0]:
+    movers = edition.movers if edition.movers is not None else desk.top_movers(edition.session, universe=universe)[0]
+    for company in movers:
         if company.id not in missing:
             continue
         missing.discard(company.id)

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from movedesk.errors import MovedeskError
 from movedesk.explain.explain import explain
-from movedesk.models import Brief
+from movedesk.models import Brief, Company
 from movedesk.models.base import SCHEMA_VERSION
 from movedesk.publish.brief import _env, brief_json
 from movedesk.publish.writer import build_brief, check_writable
@@ -29,6 +29,8 @@ class Edition:
     session: dt.date
     briefs: list[Brief]
     market: list[dict[str, Any]]
+    #: every significant mover of the scan the edition was built from, by |z| (None: not built by a scan)
+    movers: list[Company] | None = None
 
     @property
     def slug(self) -> str:
@@ -50,7 +52,7 @@ def build_edition(
             log.warning("no brief for %s on %s: %s", company.id, session, exc)
             continue
         briefs.append(build_brief(desk, expl)[0])
-    return Edition(session=session, briefs=briefs, market=market_rows(result.market))
+    return Edition(session=session, briefs=briefs, market=market_rows(result.market), movers=movers)
 
 
 def market_rows(market: Any) -> list[dict[str, Any]]:

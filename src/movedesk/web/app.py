@@ -111,7 +111,8 @@ class BriefPageCache:
         self.cache = cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and scope["path"].startswith("/briefs/"):
+        # HEAD arrives here as GET (HeadAsGet wraps this layer and drops the body)
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith("/briefs/"):
             hit = self.cache.get(scope["path"])
             if hit is not None:
                 body, etag = hit
@@ -128,7 +129,7 @@ class BriefPageCache:
                     return
                 headers.append((b"content-length", str(len(body)).encode()))
                 await send({"type": "http.response.start", "status": 200, "headers": headers})
-                await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+                await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
 
