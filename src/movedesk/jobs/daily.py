@@ -11,6 +11,12 @@ Configuration is a small TOML file (``movedesk run --config run.toml``)::
     top = 5                           # movers per edition
     send = true                       # mail the edition and alerts
     connections = 4                   # parallel SMTP connections
+
+    [live]                            # optional: bars from a live provider before the files
+    provider = "yfinance"             # or "akshare", or any registered price provider
+    universe = "hsi"                  # its listings and their benchmarks; and/or
+    symbols = ["0981.HK", "688981.SS"]
+    since = "2024-01-02"              # optional backfill; by default only the sessions the store lacks
 """
 
 from __future__ import annotations
@@ -37,6 +43,16 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class LivePrices:
+    """Where the run's bars come from when they are fetched live (``[live]`` in run.toml)."""
+
+    provider: str
+    symbols: list[str] = field(default_factory=list)
+    universe: str | None = None
+    since: dt.date | None = None
+
+
+@dataclass
 class RunConfig:
     prices: list[Path] = field(default_factory=list)
     news: list[str | Path] = field(default_factory=list)  #: files, folders, or feed/page URLs
@@ -44,6 +60,7 @@ class RunConfig:
     top: int = 5
     send: bool = True
     connections: int = 4
+    live: LivePrices | None = None
 
 
 def load_run_config(path: str | Path | None) -> RunConfig:
@@ -57,7 +74,7 @@ def load_run_config(path: str | Path | None) -> RunConfig:
         raise ConfigError(f"cannot read the run config {path}: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"the run config {path} is not valid TOML: {exc}") from exc
-    known = {"prices", "news", "universe", "top", "send", "connections"}
+    known = {"prices", "news", "universe", "top", "send", "connections", "live"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(known))}")
@@ -78,6 +95,7 @@ def load_run_config(path: str | Path | None) -> RunConfig:
     if not isinstance(connections, int) or not 1 <= connections <= 32:
         raise ConfigError(f"connections in {path} must be an integer from 1 to 32, got {connections!r}")
     universe = data.get("universe")
+    live = _live_config(data.get("live"), path) if "live" in data else None
     return RunConfig(
         prices=[Path(p) for p in paths("prices")],
         news=paths("news"),
@@ -85,13 +103,43 @@ def load_run_config(path: str | Path | None) -> RunConfig:
         top=top,
         send=bool(data.get("send", True)),
         connections=connections,
+        live=live,
     )
+
+
+def _live_config(table: Any, path: Path) -> LivePrices:
+    if not isinstance(table, dict):
+        raise ConfigError(f"live in {path} must be a table: [live] with provider = ...")
+    unknown = sorted(set(table) - {"provider", "symbols", "universe", "since"})
+    if unknown:
+        raise ConfigError(f"unknown key {unknown[0]!r} in [live] of {path}; known: provider, symbols, universe, since")
+    provider = table.get("provider")
+    symbols = table.get("symbols", [])
+    if isinstance(symbols, str):
+        symbols = [s.strip() for s in symbols.split(",") if s.strip()]
+    if not isinstance(provider, str) or not provider:
+        raise ConfigError(f"[live] in {path} needs provider = \"yfinance\" (or another registered price provider)")
+    if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
+        raise ConfigError(f"symbols in [live] of {path} must be a list of symbols")
+    universe = table.get("universe")
+    if not symbols and not universe:
+        raise ConfigError(f"[live] in {path} needs symbols or a universe")
+    since = table.get("since")
+    if isinstance(since, str):
+        try:
+            since = dt.date.fromisoformat(since)
+        except ValueError as exc:
+            raise ConfigError(f"since in [live] of {path} must be a date (YYYY-MM-DD), got {since!r}") from exc
+    if since is not None and not isinstance(since, dt.date):
+        raise ConfigError(f"since in [live] of {path} must be a date (YYYY-MM-DD)")
+    return LivePrices(provider, list(symbols), str(universe) if universe else None, since)
 
 
 @dataclass
 class DailyReport:
     session: dt.date
     prices: UpsertReport = field(default_factory=UpsertReport)
+    missing: dict[str, str] = field(default_factory=dict)  #: symbols the live provider failed to give
     news: UpsertReport = field(default_factory=UpsertReport)
     edition: str = ""
     briefs: list[str] = field(default_factory=list)
@@ -208,8 +256,14 @@ def run_daily(
 
     log = logging.getLogger(__name__)
     report = DailyReport(session=session)
+    if config.live is not None:  # a provider that fails loses nothing: the run goes on with what is stored
+        live = config.live
+        update = desk.update_prices(live.provider, live.symbols, universe=live.universe, since=live.since,
+                                    until=session)
+        report.prices = report.prices.merge(update.report)
+        report.missing = dict(update.failed)
     if config.prices:  # a refused file is reported (the CLI exits 5), the others still land
-        report.prices = desk.ingest_price_files(config.prices, keep_going=True)[0]
+        report.prices = report.prices.merge(desk.ingest_price_files(config.prices, keep_going=True)[0])
     if config.news:
         report.news = desk.ingest_news(config.news)
     edition = build_edition(desk, session, universe=config.universe, top=config.top)

@@ -19,9 +19,10 @@ import pandas as pd
 from movedesk.models import Article
 
 #: The schema version this movedesk writes; a store with a higher one is refused (StoreTooNew).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
-BAR_COLUMNS = ("symbol", "session", "open", "high", "low", "close", "volume", "flags")
+#: Bars are prices as traded; ``adj_ratio`` and ``action`` mark ex-dates (store/migrations/0004_bar_actions.sql)
+BAR_COLUMNS = ("symbol", "session", "open", "high", "low", "close", "volume", "flags", "adj_ratio", "action")
 
 
 @dataclass
@@ -52,6 +53,10 @@ class PriceStore(Protocol):
     ) -> pd.DataFrame: ...
 
     def symbols(self) -> list[str]: ...
+
+    def last_sessions(self, symbols: Sequence[str] | None = None) -> dict[str, dt.date]:
+        """The newest stored session of each symbol that has bars (all symbols when None)."""
+        ...
 
     def last_closes(self, symbols: Sequence[str], start: dt.date, end: dt.date, *, n: int = 2) -> pd.DataFrame: ...
 
