@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     holidays: str = Field(
         "", description="CSV of exchange holidays (mic,date[,name]) for years exchange_calendars does not list yet"
     )
+    contact: str = Field(
+        "",
+        description="Name and e-mail the desk's User-Agent carries when it polls news sources, e.g. 'Jane Doe "
+        "jane@example.com' (the SEC requires one for EDGAR)",
+    )
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the web app, for links in mails")
 
 

@@ -32,13 +32,16 @@ from movedesk.errors import (
 )
 from movedesk.extract.cache import ExtractionCache
 from movedesk.extract.options import ExtractOptions
-from movedesk.models import Article, Company, Explanation, Extraction, Move
+from movedesk.models import Article, ArticleEvent, Company, Explanation, Extraction, Move
 from movedesk.registry import Registry, default_registry
 from movedesk.store import Store, UpsertReport, open_store
 
 if TYPE_CHECKING:
     from movedesk.detect.scan import ScanResult
+    from movedesk.gather.fetch import Fetcher
     from movedesk.gather.ingest import IngestReport
+    from movedesk.gather.poll import CheckResult, Poller, PollReport, PollStep
+    from movedesk.gather.sources import Source
     from movedesk.providers.base import PriceProvider
     from movedesk.providers.prices.update import Politeness, PriceUpdate
     from movedesk.providers.prices.validate import ValidationReport
@@ -134,6 +137,86 @@ class Desk:
         from movedesk.explain.explain import explain
 
         return explain(self, company, session, cutoff=cutoff)
+
+    # -- news sources (the desk's list, polling) --------------------------------------------------------
+    def sources(self, *, include_removed: bool = False) -> list[Source]:
+        """The desk's news sources, seeded from the shipped list (``data/sources.csv``) on first use."""
+        from movedesk.gather.source_list import list_sources
+
+        return list_sources(self.store, include_removed=include_removed)
+
+    def add_source(self, name: str, url: str, *, replace: bool = False, **fields: Any) -> Source:
+        """Add a news source to the desk's list: ``kind`` (feed, edgar, hkexnews), ``language``, ``timezone``,
+        ``interval_minutes``, ``markets``, ``rate_per_second``, ``targets`` (for a ``{cik}``/``{symbol}``
+        template), ``enabled``, ``licence``. It persists in the store."""
+        from movedesk.gather.source_list import add_source
+
+        return add_source(self.store, name, url, replace=replace, **fields)
+
+    def remove_source(self, name: str) -> Source:
+        """Remove a source from the desk's list; a shipped source stays removed (it is not seeded again)."""
+        from movedesk.gather.source_list import remove_source
+
+        return remove_source(self.store, name)
+
+    def source_polls(self) -> dict[str, dict[str, Any]]:
+        """The last poll of each source: time, status, error, new articles, the newest item's time."""
+        return self.store.source_polls()
+
+    def check_source(self, name: str, *, fetcher: Fetcher | None = None) -> CheckResult:
+        """Fetch one source once, parse it, store nothing: reachable, parseable, newest item (freshness)."""
+        from movedesk.gather.source_list import get_source
+
+        return self._poller(fetcher).check(get_source(self.store, name))
+
+    def poll_sources(
+        self,
+        names: Sequence[str] | None = None,
+        *,
+        market: str | None = None,
+        force: bool = False,
+        progress: Callable[[PollStep], None] | None = None,
+        fetcher: Fetcher | None = None,
+    ) -> PollReport:
+        """Poll the desk's sources (all enabled ones, ``names``, or those of ``market``: us, hk, cn) into the
+        store: conditional GET, each source's interval (``force`` ignores it), per-host pace, the desk's
+        contact in the User-Agent (required for SEC sources), the SSRF guard. New articles are linked to the
+        companies they name, as ``ingest_news`` does."""
+        from movedesk.gather.source_list import get_source, list_sources
+        from movedesk.gather.sources import MARKETS
+
+        if market is not None and market not in MARKETS:
+            raise ConfigError(f"market {market!r} is not one of {', '.join(MARKETS)}")
+        if names:
+            chosen = [get_source(self.store, n) for n in dict.fromkeys(names)]
+        else:
+            chosen = [s for s in list_sources(self.store) if s.enabled and s.pollable]
+        if market is not None:
+            chosen = [s for s in chosen if market in s.markets]
+        report = self._poller(fetcher).poll(chosen, force=force, progress=progress)
+        self.link_articles(report.ingest.new_ids)
+        return report
+
+    def _poller(self, fetcher: Fetcher | None) -> Poller:
+        from movedesk.detect.universe import index_members
+        from movedesk.gather.poll import Poller
+
+        return Poller(
+            self.store,
+            self.registry,
+            contact=self.settings.contact,
+            allow_private=self.settings.allow_private,
+            near_dup_threshold=self.settings.near_dup_threshold,
+            universe=lambda name: index_members().get(name.lower(), frozenset()),
+            fetcher=fetcher,
+        )
+
+    def article_events(self, article_ids: Sequence[str]) -> dict[str, list[ArticleEvent]]:
+        """What primary sources say the articles are (an 8-K's items and their move-reason categories)."""
+        return {
+            aid: [ArticleEvent(article_id=aid, **row) for row in rows]
+            for aid, rows in self.store.article_events(article_ids).items()
+        }
 
     # -- detect ----------------------------------------------------------------------------------------
     def company(self, name_or_symbol: str) -> Company:
