@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     holidays: str = Field(
         "", description="CSV of exchange holidays (mic,date[,name]) for years exchange_calendars does not list yet"
     )
+    closures: str = Field(
+        "",
+        description="CSV of unscheduled closures and early closes (mic,date,kind[,close_time][,name]): typhoon "
+        "days, days of mourning, half-days the exchange calendars do not know (docs/live.md)",
+    )
+    catchup_days: int = Field(
+        7, ge=0, description="How far back (days) `movedesk schedule` catches up runs it missed; older ones are left"
+    )
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the web app, for links in mails")
 
 

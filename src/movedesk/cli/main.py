@@ -14,6 +14,7 @@ from movedesk.cli._common import RootOptions, err_console, exit_code
 from movedesk.cli.demo import demo
 from movedesk.cli.explain import brief, explain
 from movedesk.cli.extract import eval_app, extract
+from movedesk.cli.live import schedule
 from movedesk.cli.markets import companies, ingest_app, move, moves
 from movedesk.cli.news import news_app
 from movedesk.cli.web import run, send, serve
@@ -53,6 +54,7 @@ app.command()(brief)
 app.command()(serve)
 app.command()(run)
 app.command()(send)
+app.command()(schedule)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(news_app, name="news")
 app.add_typer(eval_app, name="eval")
