@@ -12,9 +12,9 @@ Configuration is a small TOML file (``movedesk run --config run.toml``)::
     send = true                       # mail the edition and alerts
     connections = 4                   # parallel SMTP connections
 
-    [markets.hk]                      # optional, per market of `movedesk run --market` (data/markets.toml)
-    provider = "akshare"              # override the market's price provider, universe, delay_minutes,
-    news = ["https://example.com/hk.xml"]  # history_days; its own news list (else the top-level one) and top
+    [markets.hk]                      # optional, per market of `movedesk run --market` (data/markets.toml):
+    provider = "akshare"              # its price provider, universe or delay_minutes instead of the shipped,
+    news = ["https://example.com/hk.xml"]  # and its own news list (else the top-level one) and top
 """
 
 from __future__ import annotations

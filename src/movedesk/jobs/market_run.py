@@ -132,9 +132,8 @@ def _update_prices(
     ``report.missing`` and the run goes on, unless every one failed (ProviderError)."""
     report.symbols = market_symbols(desk.registry, market)
     source = provider if provider is not None else market.provider
-    since = session - dt.timedelta(days=market.history_days)
-    try:
-        update = desk.update_prices(source, report.symbols, since=since, until=session)  # type: ignore[attr-defined]
+    try:  # only the sessions the store lacks, up to this one (a backfill is `ingest prices --since`)
+        update = desk.update_prices(source, report.symbols, until=session)  # type: ignore[attr-defined]
     except UnknownProvider:
         raise
     except ProviderError as exc:  # down altogether: nothing was fetched, nothing stored is touched

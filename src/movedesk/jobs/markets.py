@@ -25,8 +25,8 @@ from movedesk.errors import ConfigError, DataValidationError
 from movedesk.registry import Registry
 
 #: The fields a market sets; ``[markets.NAME]`` in run.toml may override the ones after ``timezone``.
-FIELDS = ("label", "exchanges", "timezone", "universe", "delay_minutes", "provider", "history_days")
-OVERRIDABLE = ("universe", "delay_minutes", "provider", "history_days")
+FIELDS = ("label", "exchanges", "timezone", "universe", "delay_minutes", "provider")
+OVERRIDABLE = ("universe", "delay_minutes", "provider")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,6 @@ class Market:
     universe: str
     delay_minutes: int
     provider: str
-    history_days: int
 
     @property
     def tz(self) -> ZoneInfo:
@@ -77,10 +76,9 @@ def _market(name: str, raw: Mapping[str, Any], where: str, error: type[Exception
         ZoneInfo(str(raw["timezone"]))
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise fail(f"unknown timezone {raw['timezone']!r} (use an IANA name such as Asia/Hong_Kong)") from exc
-    for key, top in (("delay_minutes", 24 * 60), ("history_days", 20 * 366)):
-        value = raw[key]
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
-            raise fail(f"{key} must be an integer from 0 to {top}, got {value!r}")
+    delay = raw["delay_minutes"]
+    if not isinstance(delay, int) or isinstance(delay, bool) or not 0 <= delay <= 24 * 60:
+        raise fail(f"delay_minutes must be an integer from 0 to 1440, got {delay!r}")
     for key in ("label", "universe", "provider"):
         if not isinstance(raw[key], str) or not raw[key].strip():
             raise fail(f"{key} must be a non-empty string, got {raw[key]!r}")
@@ -92,7 +90,6 @@ def _market(name: str, raw: Mapping[str, Any], where: str, error: type[Exception
         universe=str(raw["universe"]),
         delay_minutes=int(raw["delay_minutes"]),
         provider=str(raw["provider"]),
-        history_days=int(raw["history_days"]),
     )
 
 
@@ -136,11 +133,11 @@ def market(name: str) -> Market:
 
 
 def market_symbols(registry: Registry, market: Market) -> list[str]:
-    """What a market's run fetches: the listings of its universe and their benchmarks (the S&P 500
-    equal-weight proxy is computed from its members, not fetched)."""
+    """What a market's run fetches: the listings of its universe and the benchmarks the registry lists (the
+    S&P 500 equal-weight proxy is computed from its members, not fetched)."""
     known = {x.symbol for company in registry for x in company.listings}
     listings = resolve_universe(registry, market.universe, known)
-    symbols = {x.symbol for x in listings} | {b for x in listings for b in x.benchmarks}
+    symbols = {x.symbol for x in listings} | {b for x in listings for b in x.benchmarks if b in known}
     symbols.discard(SP500_PROXY)
     return sorted(symbols)
 
