@@ -97,7 +97,9 @@ def load_run_config(path: str | Path | None) -> RunConfig:
         raise ConfigError(f"connections in {path} must be an integer from 1 to 32, got {connections!r}")
     universe = data.get("universe")
     markets: dict[str, MarketConfig] = {}
-    for name, table in dict(data.get("markets", {})).items():
+    if not isinstance(data.get("markets", {}), dict):
+        raise ConfigError(f"markets in {path} must be tables: [markets.hk] with provider = ..., news = [...]")
+    for name, table in data.get("markets", {}).items():
         if not isinstance(table, dict):
             raise ConfigError(f"markets.{name} in {path} must be a table ([markets.{name}])")
         chosen = market(name).with_overrides(  # an unknown market or field is refused here, not at 3 a.m.

@@ -151,7 +151,7 @@ class Scheduler:
     retry_after: dt.timedelta = dt.timedelta(minutes=15)
     #: the longest nap: the loop wakes at least this often to read new closures and the runs log again
     max_nap: dt.timedelta = dt.timedelta(minutes=15)
-    #: what kept a market from being scheduled (a calendar's horizon, a busy store), newest last
+    #: what kept a market from being scheduled at the last look (a calendar's horizon, a busy store)
     problems: list[str] = field(default_factory=list)
     #: the error of each run that failed (its exit status is the CLI's)
     errors: dict[tuple[str, dt.date], MovedeskError] = field(default_factory=dict)
@@ -169,6 +169,7 @@ class Scheduler:
         """What is owed now across markets, oldest run time first, less the failures still waiting to retry."""
         now = self.now()
         owed: list[ScheduledRun] = []
+        self.problems = []  # this look's (the loop looks again every few minutes)
         for market in self.markets:
             since = (now - self.catchup).astimezone(market.tz).date() - dt.timedelta(days=1)
             try:
