@@ -5,7 +5,9 @@ stock, a percentage and a move word, in an article tagged with at least one RIC 
 shared panel. The tagged ticker is the article's first such RIC; whether the move is that company's is
 for the labeller to read (the other rows are the decoys). The pool is shuffled with a fixed seed and the
 share of results stories (by URL slug) is capped, so that the mix is not all earnings days. No label is
-made here. Usage: python scripts/label_candidates.py SHARED OUT.jsonl [N]
+made here. Usage: python scripts/label_candidates.py SHARED OUT.jsonl [N] [--primary] [--exclude POOL.jsonl]
+``--primary`` keeps only articles whose first RIC is the S&P symbol (the story's subject, fewer decoys);
+``--exclude`` leaves out the articles of an earlier pool; ``--first-cid K`` numbers the candidates from K.
 """
 
 from __future__ import annotations
@@ -38,15 +40,21 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def main(shared: str, out: str, n: int = 1500) -> None:
+def main(
+    shared: str, out: str, n: int = 1500, *, primary: bool = False, exclude: str | None = None, offset: int = 0
+) -> None:
     news = pd.read_parquet(Path(shared) / "data/news/reuters_2006_2013.parquet")
     symbols = set(pd.read_parquet(Path(shared) / "data/prices/us_sp500.parquet", columns=["symbol"])["symbol"])
+    seen = set()
+    if exclude:
+        with open(exclude, encoding="utf-8") as fh:
+            seen = {json.loads(line)["article_id"] for line in fh}
     rows = []
     for art in news.itertuples(index=False):
-        if art.body is None or len(art.tickers) == 0:
+        if art.body is None or len(art.tickers) == 0 or art.id in seen:
             continue
         tagged = next((t.split(".")[0] for t in art.tickers if t.split(".")[0] in symbols), None)
-        if tagged is None:
+        if tagged is None or (primary and art.tickers[0].split(".")[0] != tagged):
             continue
         body = " ".join(art.body.split())
         results = bool(re.search(r"earn|result|profit", art.id))
@@ -72,9 +80,16 @@ def main(shared: str, out: str, n: int = 1500) -> None:
             break
     with open(out, "w", encoding="utf-8") as fh:
         for i, row in enumerate(picked):
-            fh.write(json.dumps({"cid": i, **{k: v for k, v in row.items() if k != "results_slug"}}) + "\n")
+            fh.write(json.dumps({"cid": i + offset, **{k: v for k, v in row.items() if k != "results_slug"}}) + "\n")
     print(f"{len(rows)} candidate sentences; wrote {len(picked)} to {out}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], *(int(a) for a in sys.argv[3:]))
+    args = sys.argv[1:]
+    flag_primary = "--primary" in args
+    excluded = args[args.index("--exclude") + 1] if "--exclude" in args else None
+    first = args[args.index("--first-cid") + 1] if "--first-cid" in args else "0"
+    takes_value = ("--exclude", "--first-cid")
+    positional = [a for i, a in enumerate(args) if not a.startswith("--") and args[i - 1] not in takes_value]
+    main(positional[0], positional[1], *(int(a) for a in positional[2:]), primary=flag_primary, exclude=excluded,
+         offset=int(first))

@@ -365,3 +365,25 @@ def is_half_day(mic: str, day: dt.date) -> bool:
 
 def timezone(mic: str) -> ZoneInfo:
     return ZoneInfo(str(calendar(mic).tz))
+
+
+def last_closed_session(mic: str, now: dt.datetime) -> dt.date:
+    """The newest session of ``mic`` whose close (early closes included) is at or before ``now`` (aware):
+    the last session whose bar is final."""
+    local = now.astimezone(timezone(mic)).date()
+    _check(mic, local)
+    cal = calendar(mic)
+    day = cal.date_to_session(pd.Timestamp(local), direction="previous").date()
+    if session_close(mic, day) > now:
+        day = previous_session(mic, day)
+    return day
+
+
+#: Yahoo-style symbol suffixes and the exchanges they trade on (no suffix: New York)
+_SUFFIX_MIC = {"HK": "XHKG", "SS": "XSHG", "SH": "XSHG", "SZ": "XSHE", "BJ": "BJSE"}
+
+
+def mic_from_suffix(symbol: str) -> str:
+    """The exchange of a symbol the registry does not list, from its suffix (``0700.HK`` → XHKG)."""
+    _, dot, suffix = symbol.rpartition(".")
+    return _SUFFIX_MIC.get(suffix.upper(), "XNYS") if dot else "XNYS"

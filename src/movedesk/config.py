@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     catchup_days: int = Field(
         7, ge=0, description="How far back (days) `movedesk schedule` catches up runs it missed; older ones are left"
     )
+    contact: str = Field(
+        "",
+        description="Name and e-mail the desk's User-Agent carries when it polls news sources, e.g. 'Jane Doe "
+        "jane@example.com' (the SEC requires one for EDGAR)",
+    )
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the web app, for links in mails")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,11 +18,19 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from movedesk import plugins
-from movedesk.calendars import is_session, load_closures, load_holidays, require_session
+from movedesk.calendars import (
+    is_session,
+    last_closed_session,
+    load_closures,
+    load_holidays,
+    mic_from_suffix,
+    require_session,
+)
 from movedesk.config import Settings
 from movedesk.detect.descriptors import describe
 from movedesk.errors import (
     CalendarHorizon,
+    ConfigError,
     DataValidationError,
     InsufficientData,
     MovedeskError,
@@ -31,14 +39,18 @@ from movedesk.errors import (
 )
 from movedesk.extract.cache import ExtractionCache
 from movedesk.extract.options import ExtractOptions
-from movedesk.models import Article, Company, Explanation, Extraction, Move
+from movedesk.models import Article, ArticleEvent, Company, Explanation, Extraction, Move
 from movedesk.registry import Registry, default_registry
 from movedesk.store import Store, UpsertReport, open_store
 
 if TYPE_CHECKING:
     from movedesk.detect.scan import ScanResult
+    from movedesk.gather.fetch import Fetcher
     from movedesk.gather.ingest import IngestReport
+    from movedesk.gather.poll import CheckResult, Poller, PollReport, PollStep
+    from movedesk.gather.sources import Source
     from movedesk.providers.base import PriceProvider
+    from movedesk.providers.prices.update import Politeness, PriceUpdate
     from movedesk.providers.prices.validate import ValidationReport
     from movedesk.publish.newsletter import Newsletter
 
@@ -135,6 +147,86 @@ class Desk:
 
         return explain(self, company, session, cutoff=cutoff)
 
+    # -- news sources (the desk's list, polling) --------------------------------------------------------
+    def sources(self, *, include_removed: bool = False) -> list[Source]:
+        """The desk's news sources, seeded from the shipped list (``data/sources.csv``) on first use."""
+        from movedesk.gather.source_list import list_sources
+
+        return list_sources(self.store, include_removed=include_removed)
+
+    def add_source(self, name: str, url: str, *, replace: bool = False, **fields: Any) -> Source:
+        """Add a news source to the desk's list: ``kind`` (feed, edgar, hkexnews), ``language``, ``timezone``,
+        ``interval_minutes``, ``markets``, ``rate_per_second``, ``targets`` (for a ``{cik}``/``{symbol}``
+        template), ``enabled``, ``licence``. It persists in the store."""
+        from movedesk.gather.source_list import add_source
+
+        return add_source(self.store, name, url, replace=replace, **fields)
+
+    def remove_source(self, name: str) -> Source:
+        """Remove a source from the desk's list; a shipped source stays removed (it is not seeded again)."""
+        from movedesk.gather.source_list import remove_source
+
+        return remove_source(self.store, name)
+
+    def source_polls(self) -> dict[str, dict[str, Any]]:
+        """The last poll of each source: time, status, error, new articles, the newest item's time."""
+        return self.store.source_polls()
+
+    def check_source(self, name: str, *, fetcher: Fetcher | None = None) -> CheckResult:
+        """Fetch one source once, parse it, store nothing: reachable, parseable, newest item (freshness)."""
+        from movedesk.gather.source_list import get_source
+
+        return self._poller(fetcher).check(get_source(self.store, name))
+
+    def poll_sources(
+        self,
+        names: Sequence[str] | None = None,
+        *,
+        market: str | None = None,
+        force: bool = False,
+        progress: Callable[[PollStep], None] | None = None,
+        fetcher: Fetcher | None = None,
+    ) -> PollReport:
+        """Poll the desk's sources (all enabled ones, ``names``, or those of ``market``: us, hk, cn) into the
+        store: conditional GET, each source's interval (``force`` ignores it), per-host pace, the desk's
+        contact in the User-Agent (required for SEC sources), the SSRF guard. New articles are linked to the
+        companies they name, as ``ingest_news`` does."""
+        from movedesk.gather.source_list import get_source, list_sources
+        from movedesk.gather.sources import MARKETS
+
+        if market is not None and market not in MARKETS:
+            raise ConfigError(f"market {market!r} is not one of {', '.join(MARKETS)}")
+        if names:
+            chosen = [get_source(self.store, n) for n in dict.fromkeys(names)]
+        else:
+            chosen = [s for s in list_sources(self.store) if s.enabled and s.pollable]
+        if market is not None:
+            chosen = [s for s in chosen if market in s.markets]
+        report = self._poller(fetcher).poll(chosen, force=force, progress=progress)
+        self.link_articles(report.ingest.new_ids)
+        return report
+
+    def _poller(self, fetcher: Fetcher | None) -> Poller:
+        from movedesk.detect.universe import index_members
+        from movedesk.gather.poll import Poller
+
+        return Poller(
+            self.store,
+            self.registry,
+            contact=self.settings.contact,
+            allow_private=self.settings.allow_private,
+            near_dup_threshold=self.settings.near_dup_threshold,
+            universe=lambda name: index_members().get(name.lower(), frozenset()),
+            fetcher=fetcher,
+        )
+
+    def article_events(self, article_ids: Sequence[str]) -> dict[str, list[ArticleEvent]]:
+        """What primary sources say the articles are (an 8-K's items and their move-reason categories)."""
+        return {
+            aid: [ArticleEvent(article_id=aid, **row) for row in rows]
+            for aid, rows in self.store.article_events(article_ids).items()
+        }
+
     # -- detect ----------------------------------------------------------------------------------------
     def company(self, name_or_symbol: str) -> Company:
         return self.registry.lookup(name_or_symbol)
@@ -214,6 +306,101 @@ class Desk:
         report = self.store.upsert_bars(bars)
         self._refresh_sp500_proxy(set(bars["symbol"].unique().tolist()))
         return report
+
+    def update_prices(
+        self,
+        provider: str | PriceProvider,
+        symbols: Sequence[str] | None = None,
+        *,
+        universe: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        now: dt.datetime | None = None,
+        politeness: Politeness | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> PriceUpdate:
+        """Bring ``symbols`` (or a ``universe``'s listings and their benchmarks) up to date from a live
+        provider (``yfinance``, ``akshare`` or any registered one): only the sessions the store lacks are
+        asked for, up to ``until`` or each listing's last closed session at ``now``; each batch is stored as it
+        arrives, so a provider failing mid-run loses nothing fetched, and the failures are in ``failed``.
+        ``since`` backfills from that date. ``progress(done, total)`` is called after each request."""
+        from movedesk.providers.prices.update import (
+            Politeness,
+            PriceUpdate,
+            fetch_batches,
+            new_rows,
+            plan_requests,
+        )
+
+        source: PriceProvider = (
+            plugins.load(plugins.PRICE_PROVIDERS, provider)() if isinstance(provider, str) else provider
+        )
+        wanted = list(symbols or []) + (self.universe_symbols(universe) if universe else [])
+        if not wanted:
+            raise ConfigError("nothing to update: give symbols or a universe", hint="e.g. --universe hsi")
+        now = now or dt.datetime.now(dt.UTC)
+        update = PriceUpdate(provider=source.name)
+        ends: dict[str, dt.date] = {}
+        for symbol in dict.fromkeys(wanted):
+            try:
+                ends[symbol] = until or last_closed_session(self._mic_of(symbol), now)
+            except MovedeskError as exc:  # a calendar past its horizon: say so for that symbol, go on
+                update.failed[symbol] = str(exc)
+        last = self.store.last_sessions(list(ends))
+        queries, update.skipped = plan_requests(
+            list(ends), last, ends, since=since, batch_size=int(getattr(source, "batch_size", 1))
+        )
+        stored = self.store.last_closes(list(last), min(last.values()), max(last.values()), n=1) if last else None
+        stored_close = {} if stored is None else {
+            symbol: float(close)
+            for symbol, session, close in zip(stored["symbol"], stored["session"], stored["close"], strict=True)
+            if session == last.get(symbol)
+        }
+        polite = politeness or Politeness(min_interval=float(getattr(source, "min_interval", 1.0)))
+        touched: set[str] = set()
+        for done, (query, result) in enumerate(fetch_batches(source, queries, polite), start=1):
+            update.requests.append(query)
+            if isinstance(result, MovedeskError):
+                for symbol in query.symbols:
+                    update.failed[symbol] = str(result)
+            else:
+                parts = []
+                for symbol in query.symbols:
+                    rows, changed = new_rows(
+                        result, symbol, last.get(symbol), ends[symbol], stored_close.get(symbol)
+                    )
+                    if changed:
+                        update.changed_history.append(symbol)
+                        log.warning("%s: %s's close for %s differs from the stored one (split or restatement?)",
+                                    symbol, source.name, last.get(symbol))
+                    if rows.empty:
+                        if last.get(symbol) is None or last[symbol] < ends[symbol]:
+                            update.failed[symbol] = f"{source.name} returned no bars up to {ends[symbol]}"
+                        continue
+                    update.fetched[symbol] = (rows["session"].min(), rows["session"].max())
+                    parts.append(rows)
+                if parts:
+                    update.report = update.report.merge(self.store.upsert_bars(pd.concat(parts, ignore_index=True)))
+                    touched.update(s for s in query.symbols if s in update.fetched)
+            if progress is not None:
+                progress(done, len(queries))
+        self._refresh_sp500_proxy(touched)
+        return update
+
+    def universe_symbols(self, universe: str) -> list[str]:
+        """The symbols of a universe's listings (whether or not the store has bars) and their benchmarks."""
+        from movedesk.detect.universe import resolve_universe
+
+        known = {x.symbol for c in self.registry for x in c.listings}
+        listings = resolve_universe(self.registry, universe, known)
+        benchmarks = [b for x in listings for b in x.benchmarks if b in known and not b.startswith("^SP500EW")]
+        return list(dict.fromkeys([x.symbol for x in listings] + benchmarks))
+
+    def _mic_of(self, symbol: str) -> str:
+        try:
+            return self.registry.listing(symbol).mic
+        except UnknownCompany:
+            return mic_from_suffix(symbol)
 
     def _refresh_sp500_proxy(self, symbols: set[str]) -> None:
         """Rebuild ^SP500EW when S&P members were stored; with too few members for it yet, leave it (the

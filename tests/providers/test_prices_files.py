@@ -38,7 +38,8 @@ def test_long_csv_loads_and_reads_columns_by_name(tmp_path: Path) -> None:
     bars = load_price_file(_write(tmp_path, "p.csv", shuffled))
     row = bars.iloc[0]
     assert (row["open"], row["high"], row["low"], row["close"]) == (10, 11, 9.5, 10.5)
-    assert list(bars.columns) == ["symbol", "session", "open", "high", "low", "close", "volume", "flags"]
+    assert list(bars.columns) == ["symbol", "session", "open", "high", "low", "close", "volume", "flags", "adj_ratio",
+                                  "action"]
 
 
 def test_one_symbol_file_takes_its_name_and_column_map(tmp_path: Path) -> None:

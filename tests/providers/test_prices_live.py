@@ -30,7 +30,7 @@ class RecordedYFinance:
 
 class RecordedAkShare:
     def stock_zh_a_hist(self, **kwargs: Any) -> pd.DataFrame:
-        assert kwargs["symbol"] == "688981" and kwargs["adjust"] == ""
+        assert kwargs["symbol"] == "688981" and kwargs["adjust"] in ("", "hfq")
         path = FIXTURES / "akshare_stock_zh_a_hist_688981_20241216_20241224.json"
         return pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
 
@@ -43,7 +43,7 @@ def test_yfinance_recorded_download() -> None:
     provider = YFinancePriceProvider(client=client)
     bars = provider.load({"symbols": ["AAPL", "MSFT"], "start": "2024-12-02", "end": "2024-12-06"})
     assert client.calls[0][1]["end"] == "2024-12-07"  # inclusive end → yfinance's exclusive end
-    assert client.calls[0][1]["auto_adjust"] is True
+    assert client.calls[0][1]["auto_adjust"] is False and client.calls[0][1]["actions"] is True
     aapl = bars[bars["symbol"] == "AAPL"].set_index("session")
     assert len(aapl) == 5 and len(bars) == 10
     last = aapl.loc[dt.date(2024, 12, 6)]
@@ -140,9 +140,14 @@ def test_cli_ingest_prices_with_a_provider(tmp_path: Path, capsys: pytest.Captur
     main(["--db", db, "ingest", "prices", "--provider", "yfinance", "--symbols", "AAPL,MSFT", "--since",
           "2024-12-02", "--until", "2024-12-06", "--json"])  # returns: exit status 0
     assert json.loads(capsys.readouterr().out)["new"] == 10
+    # again: the store has every session up to --until, so nothing is asked
+    main(["--db", db, "ingest", "prices", "--provider", "yfinance", "--symbols", "AAPL,MSFT", "--until",
+          "2024-12-06", "--json"])
+    again = json.loads(capsys.readouterr().out)
+    assert again["status"] == "ok" and again["requests"] == 0 and again["skipped"] == 2
     with pytest.raises(SystemExit) as bad:
-        main(["--db", db, "ingest", "prices", "--provider", "yfinance", "--symbols", "AAPL"])
-    assert bad.value.code == 2 and "--since" in capsys.readouterr().err
+        main(["--db", db, "ingest", "prices", "--provider", "yfinance"])
+    assert bad.value.code == 2 and "--symbols or --universe" in capsys.readouterr().err
     with pytest.raises(SystemExit) as unknown:
         main(["--db", db, "ingest", "prices", "--provider", "nosuch", "--symbols", "AAPL", "--since", "2024-12-02"])
     assert unknown.value.code == 2 and "nosuch" in capsys.readouterr().err  # a wrong name: usage

@@ -10,10 +10,10 @@ the run partial (exit 5, the symbol named, its stored bars intact); failing for 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,9 +25,8 @@ import time_machine
 from movedesk import calendars
 from movedesk.config import Settings
 from movedesk.desk import Desk
-from movedesk.errors import MovedeskError
-from movedesk.providers.prices import live
-from movedesk.store import UpsertReport
+from movedesk.gather.poll import PollReport, SourceOutcome
+from movedesk.providers.prices import live, update
 
 from .conftest import Inbox
 
@@ -65,6 +64,7 @@ class FakeYFinance:
         self.bars = bars
         self.down = set(down)
         self.calls: list[tuple[tuple[str, ...], str, str]] = []
+        self.polled: list[str | None] = []
 
     def download(self, tickers: Any, *, start: str, end: str, **_: Any) -> pd.DataFrame:
         tickers = [tickers] if isinstance(tickers, str) else list(tickers)
@@ -84,45 +84,20 @@ class FakeYFinance:
         return wide
 
 
-def _stand_in_update_prices(
-    self: Desk, provider: Any, symbols: Sequence[str], *, since: dt.date | None = None,
-    until: dt.date | None = None, **_: Any,
-) -> Any:
-    """What ``Desk.update_prices`` does (the lead's, on main), reduced: per symbol, the sessions after the
-    newest stored one up to ``until``; a symbol whose fetch fails or brings nothing is listed in ``failed``."""
-    from movedesk import plugins
-
-    source = plugins.load(plugins.PRICE_PROVIDERS, provider)() if isinstance(provider, str) else provider
-    update = SimpleNamespace(report=UpsertReport(), fetched={}, skipped=[], failed={})
-    assert until is not None
-    for symbol in symbols:
-        stored = self.store.bars([symbol])
-        last = None if stored.empty else pd.Timestamp(stored["session"].max()).date()
-        if last is not None and last >= until:
-            update.skipped.append(symbol)
-            continue
-        start = last or since or until - dt.timedelta(days=800)
-        try:
-            bars = source.validate(source.normalise(source.fetch(live.PriceQuery((symbol,), start, until))))
-        except MovedeskError as exc:
-            update.failed[symbol] = str(exc)
-            continue
-        bars = bars[pd.to_datetime(bars["session"]).dt.date > (last or dt.date.min)]
-        if bars.empty:
-            update.failed[symbol] = f"no bars up to {until}"
-            continue
-        update.report = update.report.merge(self.store.upsert_bars(bars))
-        update.fetched[symbol] = (min(bars["session"]), max(bars["session"]))
-    return update
-
-
 @pytest.fixture
 def hk_desk(settings_for: Callable[[int], Settings], monkeypatch: pytest.MonkeyPatch,
             tmp_path: Path) -> Iterator[tuple[Settings, Path, Callable[[Sequence[str]], FakeYFinance]]]:
     """A store with the fixture bars up to the session before SESSION and two readers; run.toml for a
-    five-stock Hong Kong universe with the day's story; yfinance replaced by ``use(down)``'s fake."""
-    if not hasattr(Desk, "update_prices"):  # until the lead's Desk.update_prices is merged
-        monkeypatch.setattr(Desk, "update_prices", _stand_in_update_prices, raising=False)
+    five-stock Hong Kong universe with the day's story; yfinance replaced by ``use(down)``'s fake, no
+    back-off waits, and the desk's news sources replaced by a poll that records its market."""
+    monkeypatch.setattr(update, "Politeness", functools.partial(update.Politeness, sleep=lambda seconds: None))
+    polled: list[str | None] = []
+
+    def poll_sources(self: Desk, names: Any = None, *, market: str | None = None, **_: Any) -> PollReport:
+        polled.append(market)
+        return PollReport(outcomes=[SourceOutcome("hkex-news", "fetched"), SourceOutcome("rthk", "failed", "HTTP 503")])
+
+    monkeypatch.setattr(Desk, "poll_sources", poll_sources)
     settings = settings_for(8000)
     for key in ("secret_key", "smtp_host", "smtp_port", "mail_from", "base_url"):
         monkeypatch.setenv(f"MOVEDESK_{key.upper()}", str(getattr(settings, key)))
@@ -148,6 +123,7 @@ def hk_desk(settings_for: Callable[[int], Settings], monkeypatch: pytest.MonkeyP
 
     def use(down: Sequence[str] = ()) -> FakeYFinance:
         fake = FakeYFinance(bars, down)
+        fake.polled = polled
         monkeypatch.setattr(live, "_import", lambda module: fake)
         return fake
 
@@ -181,6 +157,8 @@ def test_run_market_hk_publishes_the_hong_kong_edition_and_a_rerun_changes_nothi
     assert first["briefs"][0] == f"{MOVER}-{SESSION}"  # the company id of Tencent is its symbol
     assert first["symbols"] == len(SYMBOLS) and first["fetched"] == len(SYMBOLS) and first["missing"] == []
     assert first["prices_new"] == len(SYMBOLS) and first["news_new"] == 1  # one new session per symbol
+    # the desk's Hong Kong sources were polled; one that failed is named, and does not make the run partial
+    assert fake.polled == ["hk"] and first["sources_failed"] == [{"source": "rthk", "reason": "HTTP 503"}]
     assert {call[1] for call in fake.calls} == {"2027-03-02"}  # from the newest stored session (Tuesday) on
     sent = {d["mailing"]: (d["sent"], d["already_sent"]) for d in first["deliveries"]}
     assert sent[f"edition-hk-{SESSION}"] == (2, 0)

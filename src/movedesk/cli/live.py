@@ -75,6 +75,8 @@ def run_market_verb(
         "prices_new": report.prices.new,
         "news_new": report.news.new,
         "rejected": [{"ref": ref, "reason": reason} for ref, reason in report.news.rejected],
+        "sources": report.sources.summary() if report.sources is not None else None,
+        "sources_failed": [{"source": n, "reason": r} for n, r in sorted(report.sources_failed.items())],
         "deliveries": [
             {"mailing": d.mailing, "audience": d.audience, "already_sent": d.already_sent, "sent": d.sent,
              "failed": len(d.failed)}
@@ -101,6 +103,9 @@ def run_market_verb(
                           soft_wrap=True)
     for item in payload["rejected"]:
         err_console.print(f"[red]refused[/red] {item['ref']}: {item['reason']}", highlight=False, soft_wrap=True)
+    for item in payload["sources_failed"]:
+        err_console.print(f"[yellow]source failed[/yellow] {item['source']}: {item['reason']}", highlight=False,
+                          soft_wrap=True)
     finish(status)
 
 

@@ -17,6 +17,7 @@ from movedesk.cli.extract import eval_app, extract
 from movedesk.cli.live import schedule
 from movedesk.cli.markets import companies, ingest_app, move, moves
 from movedesk.cli.news import news_app
+from movedesk.cli.sources import doctor, sources_app
 from movedesk.cli.web import run, send, serve
 from movedesk.errors import MovedeskError, UnknownCommand
 
@@ -55,8 +56,10 @@ app.command()(serve)
 app.command()(run)
 app.command()(send)
 app.command()(schedule)
+app.command()(doctor)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(news_app, name="news")
+app.add_typer(sources_app, name="sources")
 app.add_typer(eval_app, name="eval")
 
 

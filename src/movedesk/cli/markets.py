@@ -15,12 +15,14 @@ import typer
 from rich.table import Table
 
 from movedesk.cli._common import (
+    Exit,
     console,
     err_console,
     finish,
     ingest_status,
     open_desk,
     print_json,
+    progress_bar,
 )
 from movedesk.errors import ConfigError
 
@@ -52,12 +54,20 @@ def ingest_prices(
         str | None, typer.Option("--provider", help="A registered price provider instead of files: yfinance, akshare…")
     ] = None,
     symbols: Annotated[str | None, typer.Option("--symbols", help="With --provider: symbols, comma-separated")] = None,
+    universe: Annotated[
+        str | None, typer.Option("--universe", help="With --provider: a universe's listings and benchmarks (hsi…)")
+    ] = None,
     since: Annotated[
-        dt.datetime | None, typer.Option("--since", help="With --provider: first session", formats=["%Y-%m-%d"])
+        dt.datetime | None,
+        typer.Option(
+            "--since", help="With --provider: backfill from this date (default: only what the store lacks)",
+            formats=["%Y-%m-%d"],
+        ),
     ] = None,
     until: Annotated[
         dt.datetime | None,
-        typer.Option("--until", help="With --provider: last session (default today)", formats=["%Y-%m-%d"]),
+        typer.Option("--until", help="With --provider: last session (default: the last closed one)",
+                     formats=["%Y-%m-%d"]),
     ] = None,
     column: Annotated[
         list[str] | None, typer.Option("--column", help="Map a source column: --column Date=session")
@@ -75,7 +85,7 @@ def ingest_prices(
     from movedesk.providers.prices.files import parse_column_map
 
     if provider is not None:
-        _ingest_from_provider(ctx, provider, symbols, since, until, paths, json_out)
+        _ingest_from_provider(ctx, provider, symbols, universe, since, until, paths, json_out)
         return
     if not paths:
         raise ConfigError("give price files, or --provider with --symbols and --since")
@@ -113,6 +123,7 @@ def _ingest_from_provider(
     ctx: typer.Context,
     provider: str,
     symbols: str | None,
+    universe: str | None,
     since: dt.datetime | None,
     until: dt.datetime | None,
     paths: list[Path] | None,
@@ -121,20 +132,30 @@ def _ingest_from_provider(
     if paths:
         raise ConfigError("give either price files or --provider, not both")
     wanted = [s.strip() for s in (symbols or "").split(",") if s.strip()]
-    if not wanted or since is None:
-        raise ConfigError("--provider needs --symbols and --since")
-    end = until.date() if until is not None else dt.date.today()
-    with open_desk(ctx) as desk:
-        report = desk.ingest_from(provider, {"symbols": wanted, "start": since.date(), "end": end})
-    payload = {"status": "ok", "provider": provider, "new": report.new, "updated": report.updated,
-               "unchanged": report.unchanged}
+    if not wanted and not universe:
+        raise ConfigError("--provider needs --symbols or --universe", hint="e.g. --provider yfinance --universe hsi")
+    with open_desk(ctx) as desk, progress_bar(f"prices from {provider}", quiet=json_out) as advance:
+        update = desk.update_prices(
+            provider,
+            wanted,
+            universe=universe,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            progress=advance,
+        )
+    payload = {"status": "partial" if update.failed else "ok", **update.summary()}
     if json_out:
         print_json(payload)
-        return
-    console.print(
-        f"bars from {provider}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged",
-        highlight=False,
-    )
+    else:
+        console.print(
+            f"bars from {provider}: {len(update.fetched)} symbols fetched ({update.report.new} new bars, "
+            f"{update.report.updated} updated), {len(update.skipped)} up to date, {len(update.failed)} failed",
+            highlight=False,
+        )
+        for symbol, reason in sorted(update.failed.items()):
+            err_console.print(f"[yellow]missing[/yellow] {symbol}: {reason}", highlight=False, soft_wrap=True)
+    if update.failed:
+        raise typer.Exit(Exit.PARTIAL if update.fetched or update.skipped else Exit.PROVIDER)
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:

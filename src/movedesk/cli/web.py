@@ -93,7 +93,7 @@ def run(
     with open_desk_waiting(s) as desk:
         report = run_daily(desk, date.date(), cfg)
     status = max(ingest_status(report.prices), ingest_status(report.news))
-    status = Exit.PARTIAL if status else Exit.OK  # the edition was published all the same
+    status = Exit.PARTIAL if status or report.missing else Exit.OK  # the edition was published all the same
     payload: dict[str, Any] = {
         "schema_version": 1,
         "kind": "daily_run",
@@ -104,6 +104,7 @@ def run(
         "prices_new": report.prices.new,
         "news_new": report.news.new,
         "rejected": [{"ref": ref, "reason": reason} for ref, reason in report.prices.rejected + report.news.rejected],
+        "missing": [{"symbol": symbol, "reason": reason} for symbol, reason in sorted(report.missing.items())],
         "deliveries": [
             {"mailing": d.mailing, "audience": d.audience, "already_sent": d.already_sent, "sent": d.sent,
              "failed": len(d.failed)}
@@ -122,6 +123,9 @@ def run(
         )
     for item in payload["rejected"]:
         err_console.print(f"[red]refused[/red] {item['ref']}: {item['reason']}", highlight=False, soft_wrap=True)
+    for item in payload["missing"]:
+        err_console.print(f"[yellow]missing[/yellow] {item['symbol']}: {item['reason']}", highlight=False,
+                          soft_wrap=True)
     finish(status)
 
 

@@ -11,6 +11,9 @@ says so in ``flags`` instead:
                         close (``prev_session`` names it)
 ``gap_before``          the previous session(s) have no bar at all (suspension or data gap)
 ``first_bar``           no earlier trusted close
+``ex_date``             a dividend or split goes ex on the session (bars' ``action``): the day's change is as
+                        traded, the abnormal return uses adjusted closes, the price limit is set around the
+                        ex-rights reference price
 ``limit_up_touched`` / ``limit_down_touched``  the limit price was reached intraday but not at the close
 ``ipo_no_limit``        a new listing's no-limit days (STAR/ChiNext first 5 sessions, flagged ``ipo_day``)
 ``qfq_prices``          forward-adjusted prices: limit prices cannot be checked
@@ -47,6 +50,7 @@ from movedesk.detect.returns import (
     UNTRUSTED_FLAGS,
     Model,
     abnormal_returns,
+    back_adjusted,
     p_value,
     simple_returns,
 )
@@ -165,6 +169,8 @@ class _Line:
     volume: np.ndarray
     state: np.ndarray
     flags: dict[int, list[str]]  # source flags by axis position (positions without flags are absent)
+    adjusted: np.ndarray  # closes scaled for ex-dates (back_adjusted); ``close`` itself when there are none
+    actions: dict[int, str]  # corporate actions by axis position ("dividend 0.24", "split 2:1")
 
 
 def _to_days(values: pd.Series) -> np.ndarray:
@@ -215,7 +221,18 @@ def _line(raw: pd.DataFrame, axis: np.ndarray, symbol: str, days: np.ndarray | N
             out[good] = raw[name].to_numpy(dtype=float)[keep]
         return out
 
-    return _Line(col("close"), col("open"), col("high"), col("low"), col("volume"), state, flags)
+    close = col("close")
+    adjusted, actions = close, {}
+    if "adj_ratio" in raw.columns:
+        ratios = raw["adj_ratio"].to_numpy(dtype=float)
+        has = on_axis & np.isfinite(ratios)
+        if has.any():
+            ratio = np.full(n, np.nan)
+            ratio[pos_all[has]] = ratios[has]
+            adjusted = back_adjusted(close, ratio)
+            labels = raw["action"].tolist() if "action" in raw.columns else [None] * len(raw)
+            actions = {int(pos_all[i]): str(labels[i] or "corporate action") for i in np.flatnonzero(has)}
+    return _Line(close, col("open"), col("high"), col("low"), col("volume"), state, flags, adjusted, actions)
 
 
 def describe(
@@ -281,6 +298,8 @@ def describe(
             out_flags.append("gap_before")
     prev_close = float(close[j])
     c = float(close[pos])
+    if pos in line.actions:  # returns and AR use the adjusted closes; the day's change stays as traded
+        out_flags.append("ex_date")
     high, low, open_ = _finite(line.high[pos]), _finite(line.low[pos]), _finite(line.open[pos])
     prev_pct = _pct(prev_close, float(close[int(valid[-2])])) if len(valid) >= 2 else None
     cum = {}
@@ -313,7 +332,9 @@ def describe(
         if "qfq" in src_flags:
             out_flags.append("qfq_prices")
         else:
-            up, down = limit_band(prev_close, limit_pct)
+            # on an ex-date the exchange sets the band around the ex-rights reference price
+            up, down = limit_band(prev_close * float(line.adjusted[j] / close[j]) / float(line.adjusted[pos] / c)
+                                  if pos in line.actions else prev_close, limit_pct)
             if c > up + 0.015 or c < down - 0.015:
                 # beyond the band: an ex-date, a no-limit day, or a stale ST status — not a limit hit
                 out_flags.append("beyond_limit_band")
@@ -360,8 +381,8 @@ def describe(
     _check(benchmark, "benchmark")
     symbol = benchmark_symbol or (str(benchmark["symbol"].iloc[0]) if "symbol" in benchmark.columns else "benchmark")
     bench = _only(benchmark, symbol)
-    bench_close = _line(bench if not bench.empty else benchmark, axis_days, symbol).close
-    return _with_abnormal(move, close, bench_close, symbol, j, model, window, min_obs)
+    bench_close = _line(bench if not bench.empty else benchmark, axis_days, symbol).adjusted
+    return _with_abnormal(move, line.adjusted, bench_close, symbol, j, model, window, min_obs)
 
 
 def _with_premium(move: Move, listing: Listing, peer: pd.DataFrame, peer_listing: Listing, fx: pd.DataFrame) -> Move:

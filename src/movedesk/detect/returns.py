@@ -62,6 +62,12 @@ class Panel:
     low: np.ndarray | None = None
     volume: np.ndarray | None = None
     dropped_rows: int = 0  # bars on dates that are not sessions of the axis
+    adjusted: np.ndarray | None = None  # (T, N) closes scaled for dividends and splits (back_adjusted)
+
+    @property
+    def returns_close(self) -> np.ndarray:
+        """The closes whose returns are the stock's returns: adjusted where ex-dates are known, else as traded."""
+        return self.close if self.adjusted is None else self.adjusted
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -163,11 +169,30 @@ def build_panel(
         return np.ascontiguousarray(buf.reshape(len(names), n_t).T)
 
     panel = Panel(axis, names, matrix("close"), state, dropped_rows=dropped)
+    if "adj_ratio" in bars.columns and bars["adj_ratio"].notna().any():
+        # ratios on every bar of the axis, untrusted ones included: an ex-date's ratio applies even when
+        # its bar is not used
+        buf = np.full(len(names) * n_t, np.nan)
+        buf[flat_nt] = bars["adj_ratio"].to_numpy(dtype=float)[ok]
+        panel.adjusted = back_adjusted(panel.close, np.ascontiguousarray(buf.reshape(len(names), n_t).T))
     if ohlv:
         for col in ("open", "high", "low", "volume"):
             if col in bars.columns:
                 setattr(panel, col, matrix(col))
     return panel
+
+
+def back_adjusted(close: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """Closes (as traded) scaled so that their simple returns are the adjusted ones, close_t·ratio_t/close_{t−1} − 1.
+
+    ``ratio`` (same shape; NaN = 1) is the bars' ``adj_ratio``: set on ex-dates by a provider that knows the
+    dividends and splits. Each close is divided by the product of the ratios of the later sessions, so the
+    last close stays as traded and a return across a gap still takes every ratio in between."""
+    r = np.where(np.isfinite(ratio), ratio, 1.0)
+    after = np.ones_like(r)
+    if len(r) > 1:
+        after[:-1] = np.cumprod(r[::-1], axis=0)[::-1][1:]
+    return close / after
 
 
 def simple_returns(close: np.ndarray) -> np.ndarray:

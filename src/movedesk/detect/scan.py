@@ -106,7 +106,7 @@ def equal_weight_index(
 ) -> pd.DataFrame:
     """The equal-weight proxy of the listings in ``bars`` as bars (close = level; no OHLV)."""
     panel = build_panel(bars, sessions, ohlv=False)
-    m = equal_weight_returns(simple_returns(panel.close), min_members)
+    m = equal_weight_returns(simple_returns(panel.returns_close), min_members)
     ok = np.isfinite(m)
     if not ok.any():
         raise InsufficientData(f"too few listings with returns to build {symbol} (need {min_members} a day)")
@@ -171,7 +171,7 @@ def scan_panel(
     if t0 >= t1:
         raise InsufficientData(f"no sessions between {start} and {end} in the data")
     if result is None:
-        r = simple_returns(panel.close)
+        r = simple_returns(panel.returns_close)
         result = abnormal_returns(r, m, model=model, window=window, min_obs=min_obs)
     sar = result.sar[t0:t1]
     with np.errstate(invalid="ignore"):
@@ -392,11 +392,11 @@ def scan_bars(
         benchmark_bars = benchmark_bars[_days(benchmark_bars["session"]) >= cut]
     axis = calendars.session_index(mic, first, end)
     panel = build_panel(bars, axis)
-    r = simple_returns(panel.close)
+    r = simple_returns(panel.returns_close)
     if benchmark_bars is not None and not benchmark_bars.empty:
         name = benchmark or str(benchmark_bars["symbol"].iloc[0])
         bench_panel = build_panel(benchmark_bars.assign(symbol=name), axis, ohlv=False)
-        m = simple_returns(bench_panel.close)[:, 0]
+        m = simple_returns(bench_panel.returns_close)[:, 0]
     else:
         name = benchmark or "equal-weight"
         m = equal_weight_returns(r)

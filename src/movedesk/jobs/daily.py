@@ -12,9 +12,16 @@ Configuration is a small TOML file (``movedesk run --config run.toml``)::
     send = true                       # mail the edition and alerts
     connections = 4                   # parallel SMTP connections
 
+    [live]                            # optional: bars from a live provider before the files
+    provider = "yfinance"             # or "akshare", or any registered price provider
+    universe = "hsi"                  # its listings and their benchmarks; and/or
+    symbols = ["0981.HK", "688981.SS"]
+    since = "2024-01-02"              # optional backfill; by default only the sessions the store lacks
+
     [markets.hk]                      # optional, per market of `movedesk run --market` (data/markets.toml):
     provider = "akshare"              # its price provider, universe or delay_minutes instead of the shipped,
     news = ["https://example.com/hk.xml"]  # and its own news list (else the top-level one) and top
+    # a market's run also polls the desk's news sources of that market; `sources = false` (top level) not
 """
 
 from __future__ import annotations
@@ -51,6 +58,16 @@ class MarketConfig:
 
 
 @dataclass
+class LivePrices:
+    """Where the run's bars come from when they are fetched live (``[live]`` in run.toml)."""
+
+    provider: str
+    symbols: list[str] = field(default_factory=list)
+    universe: str | None = None
+    since: dt.date | None = None
+
+
+@dataclass
 class RunConfig:
     prices: list[Path] = field(default_factory=list)
     news: list[str | Path] = field(default_factory=list)  #: files, folders, or feed/page URLs
@@ -59,6 +76,9 @@ class RunConfig:
     send: bool = True
     connections: int = 4
     markets: dict[str, MarketConfig] = field(default_factory=dict)
+    #: a market's run polls the desk's news sources of that market (`movedesk sources`)
+    sources: bool = True
+    live: LivePrices | None = None
 
 
 def load_run_config(path: str | Path | None) -> RunConfig:
@@ -72,7 +92,7 @@ def load_run_config(path: str | Path | None) -> RunConfig:
         raise ConfigError(f"cannot read the run config {path}: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"the run config {path} is not valid TOML: {exc}") from exc
-    known = {"prices", "news", "universe", "top", "send", "connections", "markets"}
+    known = {"prices", "news", "universe", "top", "send", "connections", "live", "markets", "sources"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(known))}")
@@ -110,21 +130,53 @@ def load_run_config(path: str | Path | None) -> RunConfig:
             news=paths("news", table) if "news" in table else None,
             top=check_top(table["top"], f"markets.{name}.top") if "top" in table else None,
         )
+    live = _live_config(data.get("live"), path) if "live" in data else None
     return RunConfig(
         markets=markets,
+        sources=bool(data.get("sources", True)),
         prices=[Path(p) for p in paths("prices")],
         news=paths("news"),
         universe=str(universe) if universe not in (None, "all") else None,
         top=top,
         send=bool(data.get("send", True)),
         connections=connections,
+        live=live,
     )
+
+
+def _live_config(table: Any, path: Path) -> LivePrices:
+    if not isinstance(table, dict):
+        raise ConfigError(f"live in {path} must be a table: [live] with provider = ...")
+    unknown = sorted(set(table) - {"provider", "symbols", "universe", "since"})
+    if unknown:
+        raise ConfigError(f"unknown key {unknown[0]!r} in [live] of {path}; known: provider, symbols, universe, since")
+    provider = table.get("provider")
+    symbols = table.get("symbols", [])
+    if isinstance(symbols, str):
+        symbols = [s.strip() for s in symbols.split(",") if s.strip()]
+    if not isinstance(provider, str) or not provider:
+        raise ConfigError(f"[live] in {path} needs provider = \"yfinance\" (or another registered price provider)")
+    if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
+        raise ConfigError(f"symbols in [live] of {path} must be a list of symbols")
+    universe = table.get("universe")
+    if not symbols and not universe:
+        raise ConfigError(f"[live] in {path} needs symbols or a universe")
+    since = table.get("since")
+    if isinstance(since, str):
+        try:
+            since = dt.date.fromisoformat(since)
+        except ValueError as exc:
+            raise ConfigError(f"since in [live] of {path} must be a date (YYYY-MM-DD), got {since!r}") from exc
+    if since is not None and not isinstance(since, dt.date):
+        raise ConfigError(f"since in [live] of {path} must be a date (YYYY-MM-DD)")
+    return LivePrices(provider, list(symbols), str(universe) if universe else None, since)
 
 
 @dataclass
 class DailyReport:
     session: dt.date
     prices: UpsertReport = field(default_factory=UpsertReport)
+    missing: dict[str, str] = field(default_factory=dict)  #: symbols the live provider failed to give
     news: UpsertReport = field(default_factory=UpsertReport)
     edition: str = ""
     briefs: list[str] = field(default_factory=list)
@@ -238,8 +290,14 @@ def run_daily(
 ) -> DailyReport:
     """The whole day: ingest the configured files, build and store the edition, send it and the alerts."""
     report = DailyReport(session=session)
+    if config.live is not None:  # a provider that fails loses nothing: the run goes on with what is stored
+        live = config.live
+        update = desk.update_prices(live.provider, live.symbols, universe=live.universe, since=live.since,
+                                    until=session)
+        report.prices = report.prices.merge(update.report)
+        report.missing = dict(update.failed)
     if config.prices:  # a refused file is reported (the CLI exits 5), the others still land
-        report.prices = desk.ingest_price_files(config.prices, keep_going=True)[0]
+        report.prices = report.prices.merge(desk.ingest_price_files(config.prices, keep_going=True)[0])
     if config.news:
         report.news = desk.ingest_news(config.news)
     report.edition, report.briefs, report.deliveries = publish_and_send(

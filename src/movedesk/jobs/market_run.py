@@ -24,6 +24,7 @@ from movedesk.store import UpsertReport
 
 if TYPE_CHECKING:
     from movedesk.desk import Desk
+    from movedesk.gather.poll import PollReport
     from movedesk.providers.base import PriceProvider
     from movedesk.publish.mailer import DeliveryReport, SmtpMailer
 
@@ -44,7 +45,9 @@ class MarketRunReport:
     skipped: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)
     news: UpsertReport = field(default_factory=UpsertReport)
-    sources: Any = None
+    sources: PollReport | None = None
+    #: news sources that failed to poll (name → why): reported, not counted against the run (`movedesk doctor`)
+    sources_failed: dict[str, str] = field(default_factory=dict)
     edition: str = ""
     briefs: list[str] = field(default_factory=list)
     deliveries: list[DeliveryReport] = field(default_factory=list)
@@ -61,6 +64,7 @@ class MarketRunReport:
             "symbols": len(self.symbols),
             "missing": self.missing,
             "news_rejected": [ref for ref, _ in self.news.rejected],
+            "sources_failed": self.sources_failed,
         }
 
 
@@ -111,9 +115,11 @@ def run_market(
         news = table.news if table.news is not None else config.news
         if news:
             report.news = desk.ingest_news(news)
-        poll = getattr(desk, "poll_sources", None)  # the news sources registry (issue 18), when present
-        if callable(poll):
-            report.sources = poll(market=market.name)
+        if config.sources:  # the desk's news sources of this market (`movedesk sources`), each when it is due
+            report.sources = desk.poll_sources(market=market.name)
+            for outcome in report.sources.outcomes:
+                if outcome.status == "failed" or outcome.failed:
+                    report.sources_failed[outcome.name] = outcome.detail or "failed"
         report.edition, report.briefs, report.deliveries = publish_and_send(
             desk, session, universe=market.universe, top=table.top or config.top, send=config.send,
             connections=config.connections, mailer=mailer, scope=market.name, scope_label=market.label,
@@ -133,7 +139,7 @@ def _update_prices(
     report.symbols = market_symbols(desk.registry, market)
     source = provider if provider is not None else market.provider
     try:  # only the sessions the store lacks, up to this one (a backfill is `ingest prices --since`)
-        update = desk.update_prices(source, report.symbols, until=session)  # type: ignore[attr-defined]
+        update = desk.update_prices(source, report.symbols, until=session)
     except UnknownProvider:
         raise
     except ProviderError as exc:  # down altogether: nothing was fetched, nothing stored is touched

@@ -6,6 +6,7 @@ from movedesk.models.market import Bar, Company, Listing, Move
 from movedesk.models.news import (
     AnalystView,
     Article,
+    ArticleEvent,
     Claim,
     Extraction,
     Mention,
@@ -18,6 +19,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AnalystView",
     "Article",
+    "ArticleEvent",
     "Bar",
     "Brief",
     "Citation",

@@ -127,3 +127,18 @@ class Extraction(Model):
     company_sentiment: dict[str, float] = Field(default_factory=dict)
     relays: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+
+
+class ArticleEvent(Model):
+    """What a primary source says an article is, kept beside the article (the store's ``article_events``,
+    read with ``Desk.article_events``): an 8-K's item (``scheme`` ``sec-8k``, ``code`` ``2.02``) and the
+    move-reason category it maps to (``earnings``; None for items that carry none, such as 9.01 exhibits).
+    The Article itself is unchanged, so de-duplication and the articles table are not touched."""
+
+    kind: ClassVar[str] = "article_event"
+    article_id: str
+    scheme: str
+    code: str
+    category: str | None = None
+    label: str = ""
+    company_id: str | None = None

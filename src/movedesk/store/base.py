@@ -1,4 +1,5 @@
-"""The store interfaces, one Protocol per concern (prices, news, derived results, newsletter, runs) and
+"""The store interfaces, one Protocol per concern (prices, news, derived results, newsletter, sources,
+runs) and
 ``Store`` for all of them: what a DuckDB or a PostgreSQL backend implements.
 
 Writes are idempotent upserts by natural key (re-running an ingest changes nothing); reads of news are
@@ -21,7 +22,8 @@ from movedesk.models import Article
 #: The schema version this movedesk writes; a store with a higher one is refused (StoreTooNew).
 SCHEMA_VERSION = 6
 
-BAR_COLUMNS = ("symbol", "session", "open", "high", "low", "close", "volume", "flags")
+#: Bars are prices as traded; ``adj_ratio`` and ``action`` mark ex-dates (store/migrations/0004_bar_actions.sql)
+BAR_COLUMNS = ("symbol", "session", "open", "high", "low", "close", "volume", "flags", "adj_ratio", "action")
 
 
 @dataclass
@@ -52,6 +54,10 @@ class PriceStore(Protocol):
     ) -> pd.DataFrame: ...
 
     def symbols(self) -> list[str]: ...
+
+    def last_sessions(self, symbols: Sequence[str] | None = None) -> dict[str, dt.date]:
+        """The newest stored session of each symbol that has bars (all symbols when None)."""
+        ...
 
     def last_closes(self, symbols: Sequence[str], start: dt.date, end: dt.date, *, n: int = 2) -> pd.DataFrame: ...
 
@@ -199,7 +205,39 @@ class RunStore(Protocol):
         ...
 
 
-class Store(PriceStore, NewsStore, DerivedStore, NewsletterStore, RunStore, Protocol):
+
+
+class SourceStore(Protocol):
+    """The desk's news sources: the list (seeded from the shipped one; removals stick), the last poll of each
+    (interval and freshness), and the events primary sources attach to articles (an 8-K's items)."""
+
+    def source_rows(self, *, include_removed: bool = False) -> list[dict[str, Any]]: ...
+
+    def seed_sources(self, rows: Sequence[Mapping[str, Any]]) -> int: ...
+
+    def put_source(self, row: Mapping[str, Any]) -> None: ...
+
+    def remove_source_row(self, name: str) -> bool: ...
+
+    def source_polls(self) -> dict[str, dict[str, Any]]: ...
+
+    def record_poll(
+        self,
+        name: str,
+        *,
+        attempted_at: dt.datetime,
+        status: str,
+        error: str | None = None,
+        new_articles: int = 0,
+        newest_item: dt.datetime | None = None,
+    ) -> None: ...
+
+    def put_article_events(self, rows: Sequence[Mapping[str, Any]]) -> int: ...
+
+    def article_events(self, article_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]: ...
+
+
+class Store(PriceStore, NewsStore, DerivedStore, NewsletterStore, SourceStore, RunStore, Protocol):
     """Every concern at once: what ``open_store`` returns, whatever the backend. Code that needs one
     concern types its argument to that concern's Protocol (the newsletter to ``NewsletterStore``)."""
 

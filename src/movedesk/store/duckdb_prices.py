@@ -29,7 +29,9 @@ class PriceTables(DuckDBTables):
         if frame.duplicated(["symbol", "session"]).any():
             dup = frame[frame.duplicated(["symbol", "session"])].iloc[0]
             raise DataValidationError(f"duplicate bar for {dup['symbol']} on {dup['session']}")
-        frame["flags"] = frame["flags"].where(frame["flags"].notna(), None)
+        for text in ("flags", "action"):
+            frame[text] = frame[text].astype(object).where(frame[text].notna(), None)
+        frame["adj_ratio"] = pd.to_numeric(frame["adj_ratio"], errors="coerce")
         with self.transaction():
             self._register("incoming", frame)
             try:
@@ -40,13 +42,16 @@ class PriceTables(DuckDBTables):
                     """SELECT count(*) FROM incoming i JOIN bars b USING (symbol, session)
                        WHERE i.open IS DISTINCT FROM b.open OR i.high IS DISTINCT FROM b.high
                           OR i.low IS DISTINCT FROM b.low OR i.close IS DISTINCT FROM b.close
-                          OR i.volume IS DISTINCT FROM b.volume OR i.flags IS DISTINCT FROM b.flags"""
+                          OR i.volume IS DISTINCT FROM b.volume OR i.flags IS DISTINCT FROM b.flags
+                          OR i.adj_ratio IS DISTINCT FROM b.adj_ratio OR i.action IS DISTINCT FROM b.action"""
                 ).fetchone()
                 self.con.execute(
-                    """INSERT INTO bars SELECT symbol, session, open, high, low, close, volume, flags
+                    """INSERT INTO bars (symbol, session, open, high, low, close, volume, flags, adj_ratio, action)
+                       SELECT symbol, session, open, high, low, close, volume, flags, adj_ratio, action
                        FROM incoming ON CONFLICT (symbol, session) DO UPDATE SET
                        open = excluded.open, high = excluded.high, low = excluded.low,
-                       close = excluded.close, volume = excluded.volume, flags = excluded.flags"""
+                       close = excluded.close, volume = excluded.volume, flags = excluded.flags,
+                       adj_ratio = excluded.adj_ratio, action = excluded.action"""
                 )
             finally:
                 self.con.unregister("incoming")
@@ -113,6 +118,17 @@ class PriceTables(DuckDBTables):
 
     def symbols(self) -> list[str]:
         return [r[0] for r in self.con.execute("SELECT DISTINCT symbol FROM bars ORDER BY 1").fetchall()]
+
+    def last_sessions(self, symbols: Sequence[str] | None = None) -> dict[str, dt.date]:
+        sql, params = "SELECT symbol, max(session) FROM bars", []
+        if symbols is not None:
+            symbols = list(dict.fromkeys(symbols))
+            if not symbols:
+                return {}
+            sql += f" WHERE symbol IN ({', '.join('?' * len(symbols))})"
+            params = symbols
+        rows = self.con.execute(sql + " GROUP BY symbol", params).fetchall()
+        return {str(symbol): pd.Timestamp(day).date() for symbol, day in rows}
 
     def last_closes(self, symbols: Sequence[str], start: dt.date, end: dt.date, *, n: int = 2) -> pd.DataFrame:
         """The last ``n`` clean closes (no flag) of each symbol in [start, end]: columns symbol, session, close,

@@ -20,7 +20,7 @@ from movedesk.providers.prices.validate import ValidationReport, validate_bars
 
 REQUIRED = ("symbol", "session", "close")
 OPTIONAL = ("open", "high", "low", "volume", "flags")
-COLUMNS = ("symbol", "session", "open", "high", "low", "close", "volume", "flags")
+COLUMNS = ("symbol", "session", "open", "high", "low", "close", "volume", "flags", "adj_ratio", "action")
 #: Spellings recognised without a column map (matched case-insensitively).
 SYNONYMS = {
     "date": "session",
@@ -38,6 +38,8 @@ SYNONYMS = {
     "high": "high",
     "low": "low",
     "close": "close",
+    "adj_ratio": "adj_ratio",
+    "action": "action",
 }
 #: Extra columns kept through normalisation because validation uses them.
 PASSTHROUGH = ("price_basis",)
@@ -89,6 +91,11 @@ def to_bars(frame: pd.DataFrame, source_columns: Iterable[object] = ()) -> pd.Da
         out["flags"] = flags.where(flags.notna() & (flags != ""), None)
     else:
         out["flags"] = None
+    # corporate actions (store/migrations/0004): the multiplier of the adjusted return on an ex-date, and what
+    has_ratio = "adj_ratio" in frame.columns
+    out["adj_ratio"] = pd.to_numeric(frame["adj_ratio"], errors="coerce") if has_ratio else float("nan")
+    action = frame["action"].astype(object) if "action" in frame.columns else pd.Series(None, index=frame.index)
+    out["action"] = action.where(action.notna() & (action != ""), None)
     for col in PASSTHROUGH:
         if col in frame.columns:
             out[col] = frame[col]

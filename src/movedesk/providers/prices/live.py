@@ -4,10 +4,18 @@ The libraries are imported lazily, on the first fetch, so movedesk works without
 takes an injectable ``client`` (the module, or any object with the same functions) so tests replay
 recorded responses and never touch the network.
 
-``yfinance`` symbols are Yahoo's (``AAPL``, ``0981.HK``, ``688981.SS``); prices are auto-adjusted.
-``akshare`` serves A-shares (``688981.SS`` → ``stock_zh_a_hist("688981")``, unadjusted, volume in lots)
-and HK stocks (``0981.HK`` → ``stock_hk_hist("00981")``); its columns are Chinese and are mapped by name
-(the order is 开盘, 收盘, 最高, 最低 — open, close, high, low — a column-order trap).
+Both keep prices **as traded** and mark ex-dates with ``adj_ratio`` (the multiplier that turns the raw
+close-to-close return into the adjusted one) and ``action``: claims are checked against the prices that
+traded, abnormal returns use the adjusted series (``movedesk.detect.returns.back_adjusted``).
+
+``yfinance`` symbols are Yahoo's (``AAPL``, ``0981.HK``, ``688981.SS``). ``download(auto_adjust=False,
+actions=True)`` gives Yahoo's split-adjusted OHLC, ``Adj Close``, ``Dividends`` and ``Stock Splits``; the
+prices before a split inside the fetched range are scaled back to as traded, and the ex-date ratio follows
+Yahoo's adjustment (prior prices × (1 − dividend / previous close), ÷ split).
+``akshare`` serves A-shares (``688981.SS`` → ``stock_zh_a_hist("688981")``, volume in lots) and HK stocks
+(``0981.HK`` → ``stock_hk_hist("00981")``), fetched twice: unadjusted (``adjust=""``) and back-adjusted
+(``adjust="hfq"``); the step of the ratio between the two on a session is its ex-rights ratio. The columns are
+Chinese and are mapped by name (the order is 开盘, 收盘, 最高, 最低 — open, close, high, low — a column-order trap).
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from movedesk.errors import DataValidationError, ProviderError
@@ -71,6 +80,9 @@ def _import(module: str) -> Any:
 class _LiveProvider:
     name = "live"
     module = ""
+    #: symbols per request, and the least time between two requests (seconds): the providers' rate limits
+    batch_size = 1
+    min_interval = 1.0
 
     def __init__(self, client: Any | None = None) -> None:
         self._client = client
@@ -97,10 +109,12 @@ class _LiveProvider:
 
 
 class YFinancePriceProvider(_LiveProvider):
-    """Daily bars from Yahoo Finance through ``yfinance.download`` (auto-adjusted)."""
+    """Daily bars from Yahoo Finance through ``yfinance.download``: as traded, with ex-dates marked."""
 
     name = "yfinance"
     module = "yfinance"
+    batch_size = 50
+    min_interval = 1.0
 
     def fetch(self, query: Any) -> pd.DataFrame:
         q = PriceQuery.coerce(query)
@@ -109,8 +123,8 @@ class YFinancePriceProvider(_LiveProvider):
                 list(q.symbols),
                 start=q.start.isoformat(),
                 end=(q.end + dt.timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
-                auto_adjust=True,
-                actions=False,
+                auto_adjust=False,
+                actions=True,
                 progress=False,
                 group_by="column",
                 threads=False,
@@ -132,50 +146,114 @@ class YFinancePriceProvider(_LiveProvider):
         tickers = raw.columns.get_level_values(1 - level).unique()
         for ticker in tickers:
             part = pd.DataFrame(raw.xs(ticker, axis=1, level=1 - level))
-            part = part.rename(columns=lambda c: str(c).lower()).dropna(how="all")
+            part = part.rename(columns=lambda c: str(c).lower().replace(" ", "_")).dropna(how="all")
             part = part.rename_axis("session").reset_index()
+            part = part[part["close"].notna()].sort_values("session").reset_index(drop=True)
+            if part.empty:  # a ticker yfinance failed for in a batch comes back as all-NaN columns
+                continue
             part["symbol"] = str(ticker)
-            frames.append(part)
-        long = pd.concat(frames, ignore_index=True)
-        long = long[long["close"].notna()].sort_values(["symbol", "session"])
+            frames.append(_yahoo_as_traded(part))
+        if not frames:
+            raise ProviderError(f"yfinance returned no prices for {', '.join(map(str, tickers))}")
+        long = pd.concat(frames, ignore_index=True).sort_values(["symbol", "session"])
         return to_bars(long.reset_index(drop=True), raw.columns)
 
 
+def _yahoo_as_traded(part: pd.DataFrame) -> pd.DataFrame:
+    """One ticker's yfinance rows (sorted) → prices as traded, ``adj_ratio`` and ``action`` on ex-dates."""
+    n = len(part)
+    split_col = pd.to_numeric(part.get("stock_splits", pd.Series(0.0, index=part.index)), errors="coerce")
+    splits = split_col.fillna(0.0).to_numpy(dtype=float)
+    split = np.where(splits > 0, splits, 1.0)
+    dividends = pd.to_numeric(part.get("dividends", pd.Series(0.0, index=part.index)), errors="coerce")
+    dividend = dividends.fillna(0.0).to_numpy(dtype=float)
+    # Yahoo divides every price before a split by its ratio: undo that for the splits inside the range
+    later = np.ones(n)
+    if n > 1:
+        later[:-1] = np.cumprod(split[::-1])[::-1][1:]
+    close = part["close"].to_numpy(dtype=float)
+    out = part.copy()
+    for col in ("open", "high", "low", "close"):
+        if col in out.columns:
+            out[col] = out[col].to_numpy(dtype=float) * later
+    if "volume" in out.columns:
+        out["volume"] = out["volume"].to_numpy(dtype=float) / later
+    prev = np.concatenate([[np.nan], close[:-1]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        div_ratio = np.where(dividend > 0, prev / (prev - dividend), 1.0)
+    ratio = split * np.where(np.isfinite(div_ratio) & (div_ratio > 0), div_ratio, 1.0)
+    ratio[0] = split[0]  # the first row has no previous close in this response
+    actions: list[str | None] = []
+    for i in range(n):
+        parts = []
+        if dividend[i] > 0:
+            parts.append(f"dividend {dividend[i] * later[i]:.4g}")
+        if split[i] != 1.0:
+            parts.append(f"split {split[i]:g}:1")
+        actions.append("; ".join(parts) or None)
+    out["adj_ratio"] = np.where(np.abs(ratio - 1.0) > 1e-12, ratio, np.nan)
+    out["action"] = actions
+    return out.drop(columns=[c for c in ("adj_close", "dividends", "stock_splits") if c in out.columns])
+
+
 class AkSharePriceProvider(_LiveProvider):
-    """Unadjusted daily bars from akshare (Eastmoney): A-shares and HK stocks."""
+    """Daily bars from akshare (Eastmoney), A-shares and HK stocks: unadjusted, with ex-rights ratios from
+    the back-adjusted series."""
 
     name = "akshare"
     module = "akshare"
+    batch_size = 1
+    min_interval = 1.0
 
-    def fetch(self, query: Any) -> dict[str, pd.DataFrame]:
+    def fetch(self, query: Any) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
         q = PriceQuery.coerce(query)
         start, end = q.start.strftime("%Y%m%d"), q.end.strftime("%Y%m%d")
         out = {}
         for symbol in q.symbols:
             code, _, suffix = symbol.partition(".")
+            if suffix in ("SS", "SZ", "BJ", "SH"):
+                call, code_arg = self.client.stock_zh_a_hist, code
+            elif suffix == "HK":
+                call, code_arg = self.client.stock_hk_hist, code.zfill(5)
+            else:
+                raise ProviderError(f"akshare serves A-shares and HK stocks, not {symbol!r}")
             try:
-                if suffix in ("SS", "SZ", "BJ", "SH"):
-                    raw = self.client.stock_zh_a_hist(
-                        symbol=code, period="daily", start_date=start, end_date=end, adjust=""
-                    )
-                elif suffix == "HK":
-                    raw = self.client.stock_hk_hist(
-                        symbol=code.zfill(5), period="daily", start_date=start, end_date=end, adjust=""
-                    )
-                else:
-                    raise ProviderError(f"akshare serves A-shares and HK stocks, not {symbol!r}")
-            except ProviderError:
-                raise
+                raw = call(symbol=code_arg, period="daily", start_date=start, end_date=end, adjust="")
+                hfq = call(symbol=code_arg, period="daily", start_date=start, end_date=end, adjust="hfq")
             except Exception as exc:
                 raise ProviderError(f"akshare fetch of {symbol} failed: {exc}") from exc
-            out[symbol] = raw
+            out[symbol] = (raw, hfq)
         return out
 
-    def normalise(self, raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    def normalise(self, raw: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
         frames = []
-        for symbol, frame in raw.items():
-            renamed = frame.rename(columns=AKSHARE_COLUMNS)
-            frames.append(to_bars(renamed.assign(symbol=symbol), frame.columns))
+        for symbol, (plain, adjusted) in raw.items():
+            renamed = plain.rename(columns=AKSHARE_COLUMNS)
+            bars = to_bars(renamed.assign(symbol=symbol), plain.columns).sort_values("session").reset_index(drop=True)
+            frames.append(_with_akshare_ratio(bars, adjusted.rename(columns=AKSHARE_COLUMNS)))
         if not frames:
             raise ProviderError("akshare returned nothing")
         return pd.concat(frames, ignore_index=True).sort_values(["symbol", "session"]).reset_index(drop=True)
+
+
+def _with_akshare_ratio(bars: pd.DataFrame, hfq: pd.DataFrame) -> pd.DataFrame:
+    """adj_ratio on the sessions where the back-adjusted factor (hfq close / raw close) steps."""
+    if hfq.empty or "close" not in hfq.columns or "session" not in hfq.columns:
+        return bars
+    factor_close = pd.Series(
+        pd.to_numeric(hfq["close"], errors="coerce").to_numpy(dtype=float),
+        index=pd.to_datetime(hfq["session"]).dt.date,
+    )
+    factor_close = factor_close[~factor_close.index.duplicated()]
+    aligned = factor_close.reindex(bars["session"]).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = aligned / bars["close"].to_numpy(dtype=float)
+        step = factor[1:] / factor[:-1]
+    ratio = np.full(len(bars), np.nan)
+    # Eastmoney's hfq prices are rounded to the cent: a step under 0.05% is rounding, not an action
+    changed = np.isfinite(step) & (np.abs(step - 1.0) > 5e-4)
+    ratio[1:][changed] = step[changed]
+    out = bars.copy()
+    out["adj_ratio"] = ratio
+    out["action"] = [f"ex-rights x{r:.4f}" if np.isfinite(r) else None for r in ratio]
+    return out
