@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from movedesk.desk import Desk
 from movedesk.errors import ConfigError, DataValidationError
 from movedesk.jobs.daily import load_run_config
 from movedesk.jobs.market_run import effective_market
-from movedesk.jobs.markets import load_markets, market, market_symbols
-from movedesk.registry import default_registry
+from movedesk.jobs.markets import load_markets, market
 
 
 def test_the_shipped_markets() -> None:
@@ -19,12 +19,12 @@ def test_the_shipped_markets() -> None:
     assert (markets["us"].exchanges, markets["us"].universe, markets["us"].provider) == (("XNYS",), "sp500", "yfinance")
     assert (markets["hk"].exchanges, markets["hk"].timezone) == (("XHKG",), "Asia/Hong_Kong")
     assert (markets["cn"].exchanges, markets["cn"].provider) == (("XSHG", "XSHE"), "akshare")
-    registry = default_registry()
-    hk = market_symbols(registry, markets["hk"])
+    desk = Desk.open(":memory:")  # what a market's run fetches: its universe's listings and benchmarks
+    hk = desk.universe_symbols(markets["hk"].universe)
     assert "0700.HK" in hk and "^HSI" in hk and all(s.endswith(".HK") or s == "^HSI" for s in hk)
-    us = market_symbols(registry, markets["us"])
+    us = desk.universe_symbols(markets["us"].universe)
     assert "AAPL" in us and not any(s.startswith("^") for s in us)  # the S&P proxy is computed, not fetched
-    cn = market_symbols(registry, markets["cn"])
+    cn = desk.universe_symbols(markets["cn"].universe)
     assert "688981.SS" in cn and "000001.SZ" in cn and "0981.HK" not in cn
     with pytest.raises(ConfigError, match="unknown market 'jp'"):
         market("jp")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from movedesk.errors import InsufficientData, NotATradingSession, ProviderError, UnknownProvider
 from movedesk.jobs.daily import MarketConfig, RunConfig, publish_and_send
-from movedesk.jobs.markets import Market, market_symbols
+from movedesk.jobs.markets import Market
 from movedesk.jobs.schedule import ScheduledRun, Scheduler, latest_due, run_times, utc_now
 from movedesk.store import UpsertReport
 
@@ -136,7 +136,7 @@ def _update_prices(
 ) -> None:
     """Fetch the sessions the store lacks for the market's symbols; a symbol that fails is listed in
     ``report.missing`` and the run goes on, unless every one failed (ProviderError)."""
-    report.symbols = market_symbols(desk.registry, market)
+    report.symbols = desk.universe_symbols(market.universe)  # its listings and their benchmarks
     source = provider if provider is not None else market.provider
     try:  # only the sessions the store lacks, up to this one (a backfill is `ingest prices --since`)
         update = desk.update_prices(source, report.symbols, until=session)
@@ -162,11 +162,6 @@ def _update_prices(
     if report.missing:
         log.warning("%s %s: %d symbols missing: %s", market.name, session, len(report.missing),
                     ", ".join(sorted(report.missing)[:10]))
-
-
-def runs_log(desk: Desk, market: str | None = None, *, since: dt.date | None = None) -> list[dict[str, Any]]:
-    """The runs log, oldest session first."""
-    return desk.store.runs(market, since=since)
 
 
 def desk_scheduler(

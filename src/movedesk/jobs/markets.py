@@ -8,7 +8,6 @@ delay after the close before the run, and the price provider.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import tomllib
 from collections.abc import Mapping
@@ -19,10 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from movedesk.calendars import SUPPORTED
-from movedesk.detect.scan import SP500_PROXY
-from movedesk.detect.universe import resolve_universe
 from movedesk.errors import ConfigError, DataValidationError
-from movedesk.registry import Registry
 
 #: The fields a market sets; ``[markets.NAME]`` in run.toml may override the ones after ``timezone``.
 FIELDS = ("label", "exchanges", "timezone", "universe", "delay_minutes", "provider")
@@ -130,17 +126,3 @@ def market(name: str) -> Market:
     if found is None:
         raise ConfigError(f"unknown market {name!r}", hint=f"markets: {', '.join(market_names())}")
     return found
-
-
-def market_symbols(registry: Registry, market: Market) -> list[str]:
-    """What a market's run fetches: the listings of its universe and the benchmarks the registry lists (the
-    S&P 500 equal-weight proxy is computed from its members, not fetched)."""
-    known = {x.symbol for company in registry for x in company.listings}
-    listings = resolve_universe(registry, market.universe, known)
-    symbols = {x.symbol for x in listings} | {b for x in listings for b in x.benchmarks if b in known}
-    symbols.discard(SP500_PROXY)
-    return sorted(symbols)
-
-
-def as_dict(market: Market) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(market).items()}
