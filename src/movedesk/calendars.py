@@ -10,6 +10,10 @@ have no bound; they run a fixed number of years either side of today. A date pas
 Until a release lists a new year, a desk can list that year's holidays itself, as the exchange published
 them (``MOVEDESK_HOLIDAYS``: a CSV of ``mic,date[,name]``; see :func:`load_holidays`). They are added to the
 release's own, and the calendar then runs to the end of the last year listed.
+
+Closures nobody could schedule (a typhoon or black-rainstorm day in Hong Kong, a day of national mourning) and
+ad hoc early closes are declared in another CSV (``MOVEDESK_CLOSURES``: ``mic,date,kind[,close_time][,name]``;
+see :func:`load_closures`). They change the sessions and closes the release knows, never its horizon.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import datetime as dt
 import functools
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import exchange_calendars as xcals
@@ -48,13 +53,23 @@ def _xcals_version() -> str:
 
 #: Holidays a desk listed itself, by calendar name (XSHG for XSHE and BJSE too); see ``load_holidays``.
 _EXTRA_HOLIDAYS: dict[str, frozenset[pd.Timestamp]] = {}
+#: Unscheduled closures and early closes (local close time) a desk declared, by calendar name; see ``load_closures``.
+_CLOSED: dict[str, frozenset[pd.Timestamp]] = {}
+_EARLY: dict[str, dict[pd.Timestamp, dt.time]] = {}
 _generation = 0
+CLOSURE_KINDS = ("closed", "early_close")
 
 
 def listed_holidays_key() -> str:
-    """A stable text of the listed holidays ("" when none): part of the extraction cache's key."""
-    return ";".join(f"{name}:{','.join(sorted(d.date().isoformat() for d in days))}"
+    """A stable text of the listed holidays and declared closures ("" when none): part of the extraction
+    cache's key (they move sessions, so "the previous session" a descriptor reads)."""
+    text = ";".join(f"{name}:{','.join(sorted(d.date().isoformat() for d in days))}"
                     for name, days in sorted(_EXTRA_HOLIDAYS.items()))
+    closed = ";".join(f"{name}:{','.join(sorted(d.date().isoformat() for d in days))}"
+                      for name, days in sorted(_CLOSED.items()))
+    early = ";".join(f"{name}:{','.join(f'{d.date()}@{t:%H:%M}' for d, t in sorted(days.items()))}"
+                     for name, days in sorted(_EARLY.items()))
+    return text + (f"|closed={closed}" if closed else "") + (f"|early={early}" if early else "")
 
 
 def generation() -> int:
@@ -62,24 +77,39 @@ def generation() -> int:
     return _generation
 
 
-def _with_extra_holidays(
-    cls: type[xcals.ExchangeCalendar], extra: frozenset[pd.Timestamp]
+def _with_extra_days(
+    cls: type[xcals.ExchangeCalendar],
+    holidays: frozenset[pd.Timestamp],
+    closed: frozenset[pd.Timestamp] = frozenset(),
+    early: dict[pd.Timestamp, dt.time] | None = None,
 ) -> type[xcals.ExchangeCalendar]:
-    """``cls`` with ``extra`` ad hoc holidays; a bounded calendar then runs to the end of the last year listed."""
-    days = sorted(extra)
+    """``cls`` with listed ``holidays`` (a bounded calendar then runs to the end of the last year listed),
+    declared ``closed`` days and ``early`` closes (date → local close time; these win over the release's)."""
+    days = sorted(holidays | closed)
     base_max = cls.bound_max()
-    listed_max = pd.Timestamp(year=days[-1].year, month=12, day=31)
+    listed_max = pd.Timestamp(year=max(holidays).year, month=12, day=31) if holidays else None
+    by_time: dict[dt.time, list[pd.Timestamp]] = {}
+    for day, close in sorted((early or {}).items()):
+        by_time.setdefault(close, []).append(day)
 
     class Extended(cls):  # type: ignore[misc]
         @classmethod
         def bound_max(cls_) -> pd.Timestamp | None:
-            return None if base_max is None else max(base_max, listed_max)
+            if base_max is None or listed_max is None:
+                return base_max
+            return max(base_max, listed_max)
 
         @property
         def adhoc_holidays(self) -> list[pd.Timestamp]:
             return [*super().adhoc_holidays, *days]
 
-    Extended.__name__ = Extended.__qualname__ = f"{cls.__name__}WithListedHolidays"
+        @property
+        def special_closes_adhoc(self) -> list[tuple[dt.time, pd.DatetimeIndex]]:
+            shut = set(self.adhoc_holidays)  # a day declared closed outright is no early close
+            declared = [(t, pd.DatetimeIndex([d for d in ds if d not in shut])) for t, ds in by_time.items()]
+            return [*declared, *super().special_closes_adhoc]  # the first listed wins a date
+
+    Extended.__name__ = Extended.__qualname__ = f"{cls.__name__}WithListedDays"
     return Extended
 
 
@@ -91,8 +121,10 @@ def calendar(mic: str) -> xcals.ExchangeCalendar:
         raise NoCalendar(f"no exchange calendar for {mic!r}", hint=f"supported exchanges: {', '.join(SUPPORTED)}")
     name = _ALIASES.get(mic, mic)
     cls = type(xcals.get_calendar(name))  # the default span is cheap; we need the class's bounds
-    if _EXTRA_HOLIDAYS.get(name):
-        cls = _with_extra_holidays(cls, _EXTRA_HOLIDAYS[name])
+    if _EXTRA_HOLIDAYS.get(name) or _CLOSED.get(name) or _EARLY.get(name):
+        cls = _with_extra_days(
+            cls, _EXTRA_HOLIDAYS.get(name, frozenset()), _CLOSED.get(name, frozenset()), _EARLY.get(name)
+        )
     lo, hi = cls.bound_min(), cls.bound_max()
     start = lo if lo is not None else _today() - pd.DateOffset(years=_UNBOUNDED_YEARS_BACK)
     end = hi if hi is not None else _today() + pd.DateOffset(years=_UNBOUNDED_YEARS_AHEAD)
@@ -133,10 +165,102 @@ def load_holidays(path: str | Path) -> dict[str, int]:
     return {name: len(days) for name, days in found.items()}
 
 
+def load_closures(path: str | Path) -> dict[str, int]:
+    """Declare unscheduled closures and early closes from a CSV file: ``mic,date,kind[,close_time][,name]``,
+    where ``kind`` is ``closed`` (the exchange did not trade that day: a typhoon, a day of mourning) or
+    ``early_close`` with the local ``close_time`` (``HH:MM``) of a day cut short. Rows for XSHE or BJSE apply
+    to XSHG's calendar. Unlike listed holidays they never move a calendar's horizon, and an early close must
+    fall on a session the calendar knows. Returns the rows per calendar; loading a file again changes nothing.
+    """
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the closures file {path}: {exc.strerror}") from exc
+    closed: dict[str, set[pd.Timestamp]] = {}
+    early: dict[str, dict[pd.Timestamp, dt.time]] = {}
+    for n, row in enumerate(rows, start=2):
+        mic = (row.get("mic") or "").strip().upper()
+        if mic not in SUPPORTED:
+            raise DataValidationError(
+                f"{path}, line {n}: unknown exchange {mic!r}", hint=f"use one of {', '.join(SUPPORTED)}"
+            )
+        try:
+            day = dt.date.fromisoformat((row.get("date") or "").strip())
+        except ValueError as exc:
+            raise DataValidationError(f"{path}, line {n}: {row.get('date')!r} is not a date (YYYY-MM-DD)") from exc
+        kind = (row.get("kind") or "").strip().lower()
+        name = _ALIASES.get(mic, mic)
+        if kind == "closed":
+            closed.setdefault(name, set()).add(pd.Timestamp(day))
+        elif kind == "early_close":
+            early.setdefault(name, {})[pd.Timestamp(day)] = _early_close(path, n, mic, day, row.get("close_time"))
+        else:
+            raise DataValidationError(
+                f"{path}, line {n}: unknown kind {kind!r}", hint=f"use one of {', '.join(CLOSURE_KINDS)}"
+            )
+    global _generation
+    changed = False
+    for name, days in closed.items():
+        merged = frozenset(_CLOSED.get(name, frozenset()) | days)
+        changed |= merged != _CLOSED.get(name)
+        _CLOSED[name] = merged
+    for name, closes in early.items():
+        merged_early = {**_EARLY.get(name, {}), **closes}
+        changed |= merged_early != _EARLY.get(name)
+        _EARLY[name] = merged_early
+    if changed:
+        _generation += 1
+        calendar.cache_clear()
+    names = set(closed) | set(early)
+    return {name: len(closed.get(name, ())) + len(early.get(name, ())) for name in sorted(names)}
+
+
+def _early_close(path: Path, n: int, mic: str, day: dt.date, text: str | None) -> dt.time:
+    """The local close time of a declared early close, checked against the calendar it shortens."""
+    try:
+        close = dt.time.fromisoformat((text or "").strip())
+    except ValueError as exc:
+        raise DataValidationError(
+            f"{path}, line {n}: an early_close needs its local close_time (HH:MM), not {text!r}"
+        ) from exc
+    cal = calendar(mic)
+    ts = pd.Timestamp(day)
+    if ts > cal.last_session:
+        raise DataValidationError(
+            f"{path}, line {n}: {day} is past the {mic} calendar (it ends {cal.last_session.date()})",
+            hint="list that year's holidays first (MOVEDESK_HOLIDAYS), then declare the early close",
+        )
+    if ts < cal.first_session or not cal.is_session(ts):
+        raise DataValidationError(f"{path}, line {n}: {day} is not a {mic} session, so it cannot close early",
+                                  hint="declare a closed day with kind closed")
+    opens, closes = _regular_time(cal.open_times, day), _regular_time(cal.close_times, day)
+    if not opens < close < closes:
+        raise DataValidationError(
+            f"{path}, line {n}: {mic} trades from {opens:%H:%M} to {closes:%H:%M} on {day}; an early close at "
+            f"{close:%H:%M} must fall inside the session"
+        )
+    return close
+
+
+def _regular_time(times: Any, day: dt.date) -> dt.time:
+    """The regular open or close time in force on ``day`` (``open_times``/``close_times`` of a calendar:
+    ``(first date or None, time)`` pairs, oldest first)."""
+    chosen: dt.time = times[0][1]
+    for start, at in times:
+        if start is None or pd.Timestamp(start) <= pd.Timestamp(day):
+            chosen = at
+    return chosen
+
+
 def forget_listed_holidays() -> None:
-    """Drop every holiday added with ``load_holidays`` (back to the release's calendars)."""
+    """Drop every holiday added with ``load_holidays`` and every closure declared with ``load_closures``
+    (back to the release's calendars)."""
     global _generation
     _EXTRA_HOLIDAYS.clear()
+    _CLOSED.clear()
+    _EARLY.clear()
     _generation += 1
     calendar.cache_clear()
 
@@ -218,6 +342,19 @@ def session_close(mic: str, day: dt.date) -> dt.datetime:
     _check(mic, day)
     close = calendar(mic).session_close(pd.Timestamp(day))
     return close.to_pydatetime().astimezone(dt.UTC)
+
+
+def session_closes(mic: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Each session of ``mic`` in [start, end] with its close (UTC) and whether it closes early (a half-day,
+    or an early close declared with ``load_closures``): columns session (date), close, early. Like
+    ``session_index``, an end past the calendar's horizon raises CalendarHorizon."""
+    index = session_index(mic, start, end)
+    cal = calendar(mic)
+    return pd.DataFrame({
+        "session": [d.date() for d in index],
+        "close": [c.to_pydatetime().astimezone(dt.UTC) for c in cal.closes.reindex(index)],
+        "early": index.isin(cal.early_closes),
+    })
 
 
 def is_half_day(mic: str, day: dt.date) -> bool:

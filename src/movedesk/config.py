@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     holidays: str = Field(
         "", description="CSV of exchange holidays (mic,date[,name]) for years exchange_calendars does not list yet"
     )
+    closures: str = Field(
+        "",
+        description="CSV of unscheduled closures and early closes (mic,date,kind[,close_time][,name]): typhoon "
+        "days, days of mourning, half-days the exchange calendars do not know (docs/live.md)",
+    )
+    catchup_days: int = Field(
+        7, ge=0, description="How far back (days) `movedesk schedule` catches up runs it missed; older ones are left"
+    )
     contact: str = Field(
         "",
         description="Name and e-mail the desk's User-Agent carries when it polls news sources, e.g. 'Jane Doe "

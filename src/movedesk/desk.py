@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from movedesk import plugins
-from movedesk.calendars import is_session, last_closed_session, load_holidays, mic_from_suffix, require_session
+from movedesk.calendars import (
+    is_session,
+    last_closed_session,
+    load_closures,
+    load_holidays,
+    mic_from_suffix,
+    require_session,
+)
 from movedesk.config import Settings
 from movedesk.detect.descriptors import describe
 from movedesk.errors import (
@@ -65,6 +72,8 @@ class Desk:
         settings = settings or Settings()
         if settings.holidays:  # holidays the desk lists past exchange_calendars' release (README, Calendars)
             load_holidays(settings.holidays)
+        if settings.closures:  # typhoon days, days of mourning, ad hoc half-days (docs/live.md)
+            load_closures(settings.closures)
         return cls(open_store(db if db is not None else settings.db), settings)
 
     def close(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,6 +64,22 @@ def open_desk(ctx: typer.Context) -> Desk:
 
     s = settings(ctx)
     return Desk.open(s.db, s)
+
+
+def open_desk_waiting(s: Settings, *, wait: float = 60.0) -> Desk:
+    """Open the desk, waiting while another process (``movedesk serve`` between two requests) holds the
+    DuckDB file's lock; DuckDB allows one writing process at a time."""
+    from movedesk.desk import Desk
+    from movedesk.errors import StoreBusy
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return Desk.open(s.db, s)
+        except StoreBusy:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def print_json(payload: Any) -> None:

@@ -14,6 +14,7 @@ from movedesk.cli._common import RootOptions, err_console, exit_code
 from movedesk.cli.demo import demo
 from movedesk.cli.explain import brief, explain
 from movedesk.cli.extract import eval_app, extract
+from movedesk.cli.live import schedule
 from movedesk.cli.markets import companies, ingest_app, move, moves
 from movedesk.cli.news import news_app
 from movedesk.cli.sources import doctor, sources_app
@@ -54,6 +55,7 @@ app.command()(brief)
 app.command()(serve)
 app.command()(run)
 app.command()(send)
+app.command()(schedule)
 app.command()(doctor)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(news_app, name="news")

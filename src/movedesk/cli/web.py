@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -15,29 +14,10 @@ from movedesk.cli._common import (
     err_console,
     finish,
     ingest_status,
+    open_desk_waiting,
     print_json,
     settings,
 )
-from movedesk.config import Settings
-
-if TYPE_CHECKING:
-    from movedesk.desk import Desk
-
-
-def open_desk_waiting(s: Settings, *, wait: float = 60.0) -> Desk:
-    """Open the desk, waiting while another process (``movedesk serve`` between two requests) holds the
-    DuckDB file's lock; DuckDB allows one writing process at a time."""
-    from movedesk.desk import Desk
-    from movedesk.errors import StoreBusy
-
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            return Desk.open(s.db, s)
-        except StoreBusy:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def serve(
@@ -64,7 +44,14 @@ def serve(
 
 def run(
     ctx: typer.Context,
-    date: Annotated[dt.datetime, typer.Option("--date", help="Session date", formats=["%Y-%m-%d"])],
+    date: Annotated[
+        dt.datetime | None,
+        typer.Option("--date", help="Session date (with --market, default: its latest session due)",
+                     formats=["%Y-%m-%d"]),
+    ] = None,
+    market: Annotated[
+        str | None, typer.Option("--market", help="Run one market's job: us, hk or cn (docs/live.md)")
+    ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="TOML run configuration (prices, news, top…)")] = None,
     prices: Annotated[list[Path] | None, typer.Option("--prices", help="Price file to ingest (repeatable)")] = None,
     news: Annotated[
@@ -78,9 +65,21 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout")] = False,
 ) -> None:
     """The daily job: ingest → detect → explain → publish the edition → send; safe to rerun. Exits 5 when
-    some of the inputs to ingest were refused (the edition is still published from the rest)."""
+    some of the inputs to ingest were refused (the edition is still published from the rest). With --market,
+    one market's job: fetch its prices, its news, its edition (exits 5 when symbols are missing)."""
+    from movedesk.errors import ConfigError
     from movedesk.jobs.daily import load_run_config, run_daily
 
+    if market is not None:
+        from movedesk.cli.live import run_market_verb
+
+        if prices or universe:
+            raise ConfigError("--prices and --universe do not go with --market: the market's provider fetches "
+                              "its universe", hint="set a market's universe or provider in run.toml [markets.NAME]")
+        run_market_verb(ctx, market, date.date() if date else None, config, list(news or []), top, no_send, as_json)
+        return
+    if date is None:
+        raise ConfigError("--date is required", hint="movedesk run --date YYYY-MM-DD, or movedesk run --market M")
     cfg = load_run_config(config)
     cfg.prices += list(prices or [])
     cfg.news += list(news or [])

@@ -17,6 +17,11 @@ Configuration is a small TOML file (``movedesk run --config run.toml``)::
     universe = "hsi"                  # its listings and their benchmarks; and/or
     symbols = ["0981.HK", "688981.SS"]
     since = "2024-01-02"              # optional backfill; by default only the sessions the store lacks
+
+    [markets.hk]                      # optional, per market of `movedesk run --market` (data/markets.toml):
+    provider = "akshare"              # its price provider, universe or delay_minutes instead of the shipped,
+    news = ["https://example.com/hk.xml"]  # and its own news list (else the top-level one) and top
+    # a market's run also polls the desk's news sources of that market; `sources = false` (top level) not
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from movedesk.errors import ConfigError, InsufficientData, MovedeskError
+from movedesk.jobs.markets import market
 from movedesk.publish.brief import brief_json
 from movedesk.publish.charts import price_chart, to_png
 from movedesk.publish.mailer import DeliveryReport, SmtpMailer, deliver
@@ -40,6 +46,15 @@ if TYPE_CHECKING:
     from movedesk.desk import Desk
     from movedesk.publish.edition import Edition
     from movedesk.publish.mailings import Mailing
+
+
+@dataclass
+class MarketConfig:
+    """run.toml's ``[markets.NAME]``: fields of the shipped market to override, and its own news and top."""
+
+    overrides: dict[str, Any] = field(default_factory=dict)
+    news: list[str | Path] | None = None
+    top: int | None = None
 
 
 @dataclass
@@ -60,6 +75,9 @@ class RunConfig:
     top: int = 5
     send: bool = True
     connections: int = 4
+    markets: dict[str, MarketConfig] = field(default_factory=dict)
+    #: a market's run polls the desk's news sources of that market (`movedesk sources`)
+    sources: bool = True
     live: LivePrices | None = None
 
 
@@ -74,29 +92,48 @@ def load_run_config(path: str | Path | None) -> RunConfig:
         raise ConfigError(f"cannot read the run config {path}: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"the run config {path} is not valid TOML: {exc}") from exc
-    known = {"prices", "news", "universe", "top", "send", "connections", "live"}
+    known = {"prices", "news", "universe", "top", "send", "connections", "live", "markets", "sources"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown key {unknown[0]!r} in {path}; known keys: {', '.join(sorted(known))}")
     base = path.parent
 
-    def paths(key: str) -> list[str | Path]:
-        value = data.get(key, [])
+    def paths(key: str, table: dict[str, Any] = data) -> list[str | Path]:
+        value = table.get(key, [])
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{key} in {path} must be a list of paths")
         return [v if "://" in v else (base / v) if not Path(v).is_absolute() else Path(v) for v in value]
 
-    top = data.get("top", 5)
+    def check_top(top: Any, where: str) -> int:
+        if not isinstance(top, int) or not 1 <= top <= 100:
+            raise ConfigError(f"{where} in {path} must be an integer from 1 to 100, got {top!r}")
+        return top
+
+    top = check_top(data.get("top", 5), "top")
     connections = data.get("connections", 4)
-    if not isinstance(top, int) or not 1 <= top <= 100:
-        raise ConfigError(f"top in {path} must be an integer from 1 to 100, got {top!r}")
     if not isinstance(connections, int) or not 1 <= connections <= 32:
         raise ConfigError(f"connections in {path} must be an integer from 1 to 32, got {connections!r}")
     universe = data.get("universe")
+    markets: dict[str, MarketConfig] = {}
+    if not isinstance(data.get("markets", {}), dict):
+        raise ConfigError(f"markets in {path} must be tables: [markets.hk] with provider = ..., news = [...]")
+    for name, table in data.get("markets", {}).items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"markets.{name} in {path} must be a table ([markets.{name}])")
+        chosen = market(name).with_overrides(  # an unknown market or field is refused here, not at 3 a.m.
+            {k: v for k, v in table.items() if k not in ("news", "top")}, where=str(path)
+        )
+        markets[chosen.name] = MarketConfig(
+            overrides={k: v for k, v in table.items() if k not in ("news", "top")},
+            news=paths("news", table) if "news" in table else None,
+            top=check_top(table["top"], f"markets.{name}.top") if "top" in table else None,
+        )
     live = _live_config(data.get("live"), path) if "live" in data else None
     return RunConfig(
+        markets=markets,
+        sources=bool(data.get("sources", True)),
         prices=[Path(p) for p in paths("prices")],
         news=paths("news"),
         universe=str(universe) if universe not in (None, "all") else None,
@@ -252,9 +289,6 @@ def run_daily(
     desk: Desk, session: dt.date, config: RunConfig, *, mailer: SmtpMailer | None = None
 ) -> DailyReport:
     """The whole day: ingest the configured files, build and store the edition, send it and the alerts."""
-    from movedesk.publish.edition import build_edition
-
-    log = logging.getLogger(__name__)
     report = DailyReport(session=session)
     if config.live is not None:  # a provider that fails loses nothing: the run goes on with what is stored
         live = config.live
@@ -266,16 +300,41 @@ def run_daily(
         report.prices = report.prices.merge(desk.ingest_price_files(config.prices, keep_going=True)[0])
     if config.news:
         report.news = desk.ingest_news(config.news)
-    edition = build_edition(desk, session, universe=config.universe, top=config.top)
+    report.edition, report.briefs, report.deliveries = publish_and_send(
+        desk, session, universe=config.universe, top=config.top, send=config.send,
+        connections=config.connections, mailer=mailer,
+    )  # fmt: skip
+    return report
+
+
+def publish_and_send(
+    desk: Desk,
+    session: dt.date,
+    *,
+    universe: str | None,
+    top: int,
+    send: bool,
+    connections: int = 4,
+    mailer: SmtpMailer | None = None,
+    scope: str | None = None,
+    scope_label: str | None = None,
+) -> tuple[str, list[str], list[DeliveryReport]]:
+    """Build and store the edition (a market's when ``scope`` names one), mail it and the alerts; returns
+    the edition's slug, its brief slugs (and the alerts'), and the deliveries. Idempotent: same slugs, and the
+    send log mails each reader once."""
+    from movedesk.publish.edition import build_edition
+
+    log = logging.getLogger(__name__)
+    edition = build_edition(desk, session, universe=universe, top=top, scope=scope, scope_label=scope_label)
     store_edition(desk, edition)
-    report.edition = edition.slug
-    report.briefs = [b.slug for b in edition.briefs]
+    briefs = [b.slug for b in edition.briefs]
+    deliveries: list[DeliveryReport] = []
     log.info("edition %s: %d briefs", edition.slug, len(edition.briefs))
-    if config.send:
+    if send:
         mailer = mailer or SmtpMailer(desk.settings)
         if edition.briefs:
-            report.deliveries.append(send_edition(desk, mailer, edition.slug, connections=config.connections))
-        extra = watched_briefs(desk, edition, universe=config.universe)
-        report.briefs += [str(b["slug"]) for b in extra]
-        report.deliveries += send_alerts(desk, mailer, edition.slug, extra=extra, connections=config.connections)
-    return report
+            deliveries.append(send_edition(desk, mailer, edition.slug, connections=connections))
+        extra = watched_briefs(desk, edition, universe=universe)
+        briefs += [str(b["slug"]) for b in extra]
+        deliveries += send_alerts(desk, mailer, edition.slug, extra=extra, connections=connections)
+    return edition.slug, briefs, deliveries

@@ -31,16 +31,35 @@ class Edition:
     market: list[dict[str, Any]]
     #: every significant mover of the scan the edition was built from, by |z| (None: not built by a scan)
     movers: list[Company] | None = None
+    #: the market the edition covers (``hk``, ``cn``, ``us``: a scheduled market run) and its name; None: the
+    #: day's edition of every market at once (``movedesk run --date D``)
+    scope: str | None = None
+    scope_label: str | None = None
 
     @property
     def slug(self) -> str:
-        return f"edition-{self.session:%Y-%m-%d}"
+        """``edition-<DATE>``, or ``edition-<MARKET>-<DATE>`` for a market's edition, so the Hong Kong and New
+        York editions of one date are two editions (and two mailings)."""
+        return f"edition-{self.scope}-{self.session:%Y-%m-%d}" if self.scope else f"edition-{self.session:%Y-%m-%d}"
+
+    @property
+    def title(self) -> str:
+        movers = f"{self.scope_label or self.scope} movers" if self.scope else "the day's movers"
+        return f"{movers}, {self.session:%A %d %B %Y}"
 
 
 def build_edition(
-    desk: Desk, session: dt.date, *, universe: str | None = None, top: int = 5, min_z: float | None = None
+    desk: Desk,
+    session: dt.date,
+    *,
+    universe: str | None = None,
+    top: int = 5,
+    min_z: float | None = None,
+    scope: str | None = None,
+    scope_label: str | None = None,
 ) -> Edition:
-    """Scan the universe, explain the ``top`` companies by |z| (one brief per company)."""
+    """Scan the universe, explain the ``top`` companies by |z| (one brief per company); ``scope`` names the
+    market of a market's edition (see ``Edition.slug``)."""
     movers, result = desk.top_movers(session, universe=universe, min_z=min_z)
     briefs: list[Brief] = []
     for company in movers:
@@ -52,7 +71,8 @@ def build_edition(
             log.warning("no brief for %s on %s: %s", company.id, session, exc)
             continue
         briefs.append(build_brief(desk, expl)[0])
-    return Edition(session=session, briefs=briefs, market=market_rows(result.market), movers=movers)
+    return Edition(session=session, briefs=briefs, market=market_rows(result.market), movers=movers,
+                   scope=scope, scope_label=scope_label)
 
 
 def market_rows(market: Any) -> list[dict[str, Any]]:
@@ -67,7 +87,7 @@ def edition_of(desk: Desk, session: dt.date, briefs: list[Brief], *, universe: s
 
 
 def edition_markdown(edition: Edition) -> str:
-    lines = [f"# movedesk — the day's movers, {edition.session:%A %d %B %Y}", ""]
+    lines = [f"# movedesk — {edition.title}", ""]
     for row in edition.market:
         lines.append(f"- market {row.get('benchmark')}: {row.get('verdict')}")
     lines.append("")
@@ -83,19 +103,23 @@ def edition_markdown(edition: Edition) -> str:
 
 def edition_html(edition: Edition) -> str:
     items = "".join(f"<li><a href='#{b.slug}'>{Markup.escape(b.headline)}</a></li>" for b in edition.briefs)
-    body = Markup(f"<h1>The day's movers, {edition.session:%A %d %B %Y}</h1><ol>{items}</ol>")
+    body = Markup(f"<h1>{Markup.escape(edition.title[:1].upper() + edition.title[1:])}</h1><ol>{items}</ol>")
     body += Markup("<hr>").join(Markup(b.html) for b in edition.briefs)
     return _env.get_template("page.html.j2").render(title=f"movedesk {edition.session}", body=body)
 
 
 def edition_json(edition: Edition) -> dict[str, Any]:
-    return {
+    payload: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "kind": "edition",
         "session": edition.session.isoformat(),
         "market": edition.market,
         "briefs": [brief_json(b) for b in edition.briefs],
     }
+    if edition.scope:
+        payload["scope"] = edition.scope
+        payload["scope_label"] = edition.scope_label or edition.scope
+    return payload
 
 
 def write_edition(

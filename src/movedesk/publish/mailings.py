@@ -204,10 +204,13 @@ def edition_mailing(edition: dict[str, Any], settings: Settings, charts: dict[st
     """The daily edition mail from a stored edition payload (``edition_json`` form)."""
     session = dt.date.fromisoformat(str(edition["session"]))
     items = [mail_item(b, charts.get(str(b["slug"]), b"")) for b in edition.get("briefs", [])]
-    intro = f"The day's movers, {session:%A %d %B %Y}: {len(items)} brief{'s' if len(items) != 1 else ''}."
+    # a market's edition (hk, us…) is its own mailing: the send log keys on the edition's slug
+    movers = f"{edition.get('scope_label') or edition['scope']} movers" if edition.get("scope") else "the day's movers"
+    count = f"{len(items)} brief{'s' if len(items) != 1 else ''}"
+    intro = f"{movers[:1].upper()}{movers[1:]}, {session:%A %d %B %Y}: {count}."
     return Mailing(
-        key=f"edition-{session:%Y-%m-%d}",
-        subject=f"movedesk — the day's movers, {session:%A %d %B %Y}",
+        key=str(edition.get("slug") or f"edition-{session:%Y-%m-%d}"),
+        subject=f"movedesk — {movers}, {session:%A %d %B %Y}",
         items=items,
         intro=intro,
         base_url=settings.base_url.rstrip("/"),

@@ -1,4 +1,5 @@
-"""The store interfaces, one Protocol per concern (prices, news, derived results, newsletter, sources) and
+"""The store interfaces, one Protocol per concern (prices, news, derived results, newsletter, sources,
+runs) and
 ``Store`` for all of them: what a DuckDB or a PostgreSQL backend implements.
 
 Writes are idempotent upserts by natural key (re-running an ingest changes nothing); reads of news are
@@ -19,7 +20,7 @@ import pandas as pd
 from movedesk.models import Article
 
 #: The schema version this movedesk writes; a store with a higher one is refused (StoreTooNew).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: Bars are prices as traded; ``adj_ratio`` and ``action`` mark ex-dates (store/migrations/0004_bar_actions.sql)
 BAR_COLUMNS = ("symbol", "session", "open", "high", "low", "close", "volume", "flags", "adj_ratio", "action")
@@ -179,6 +180,33 @@ class NewsletterStore(Protocol):
     def send_log(self, mailing: str) -> list[dict[str, Any]]: ...
 
 
+#: Statuses of a run that published its edition: the scheduler does not run that session again.
+RUN_DONE = ("ok", "partial")
+
+
+class RunStore(Protocol):
+    """The runs log of the scheduled market jobs: one row per (market, session) with its latest attempt, so a
+    rerun is recognised and a missed run is caught up."""
+
+    def start_run(self, market: str, session: dt.date, started: dt.datetime) -> int:
+        """Record an attempt as running (counting attempts); returns the attempt's number."""
+        ...
+
+    def finish_run(
+        self, market: str, session: dt.date, finished: dt.datetime, status: str, detail: dict[str, Any] | None = None
+    ) -> None: ...
+
+    def runs(
+        self, market: str | None = None, *, since: dt.date | None = None, until: dt.date | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def done_sessions(self, market: str, since: dt.date) -> set[dt.date]:
+        """Sessions from ``since`` whose run published its edition (status in ``RUN_DONE``)."""
+        ...
+
+
+
+
 class SourceStore(Protocol):
     """The desk's news sources: the list (seeded from the shipped one; removals stick), the last poll of each
     (interval and freshness), and the events primary sources attach to articles (an 8-K's items)."""
@@ -209,7 +237,7 @@ class SourceStore(Protocol):
     def article_events(self, article_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]: ...
 
 
-class Store(PriceStore, NewsStore, DerivedStore, NewsletterStore, SourceStore, Protocol):
+class Store(PriceStore, NewsStore, DerivedStore, NewsletterStore, SourceStore, RunStore, Protocol):
     """Every concern at once: what ``open_store`` returns, whatever the backend. Code that needs one
     concern types its argument to that concern's Protocol (the newsletter to ``NewsletterStore``)."""
 

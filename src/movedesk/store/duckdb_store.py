@@ -14,6 +14,7 @@ from movedesk.store.duckdb_derived import DerivedTables
 from movedesk.store.duckdb_news import NewsTables
 from movedesk.store.duckdb_newsletter import NewsletterTables
 from movedesk.store.duckdb_prices import PriceTables
+from movedesk.store.duckdb_runs import RunTables
 from movedesk.store.duckdb_sources import SourceTables
 
 log = logging.getLogger(__name__)
@@ -32,10 +33,10 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(out)
 
 
-class DuckDBStore(PriceTables, NewsTables, DerivedTables, NewsletterTables, SourceTables):
+class DuckDBStore(PriceTables, NewsTables, DerivedTables, NewsletterTables, SourceTables, RunTables):
     """A movedesk store in one DuckDB file (or ``:memory:``): the connection, its migrations and
     transactions here; the tables by concern in ``duckdb_prices``, ``duckdb_news``, ``duckdb_derived``,
-    ``duckdb_newsletter`` and ``duckdb_sources``."""
+    ``duckdb_newsletter``, ``duckdb_sources`` and ``duckdb_runs``."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.url = str(path)

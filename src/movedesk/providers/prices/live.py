@@ -149,8 +149,12 @@ class YFinancePriceProvider(_LiveProvider):
             part = part.rename(columns=lambda c: str(c).lower().replace(" ", "_")).dropna(how="all")
             part = part.rename_axis("session").reset_index()
             part = part[part["close"].notna()].sort_values("session").reset_index(drop=True)
+            if part.empty:  # a ticker yfinance failed for in a batch comes back as all-NaN columns
+                continue
             part["symbol"] = str(ticker)
             frames.append(_yahoo_as_traded(part))
+        if not frames:
+            raise ProviderError(f"yfinance returned no prices for {', '.join(map(str, tickers))}")
         long = pd.concat(frames, ignore_index=True).sort_values(["symbol", "session"])
         return to_bars(long.reset_index(drop=True), raw.columns)
 
