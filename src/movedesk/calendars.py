@@ -387,3 +387,14 @@ def mic_from_suffix(symbol: str) -> str:
     """The exchange of a symbol the registry does not list, from its suffix (``0700.HK`` → XHKG)."""
     _, dot, suffix = symbol.rpartition(".")
     return _SUFFIX_MIC.get(suffix.upper(), "XNYS") if dot else "XNYS"
+
+
+def next_session_open(mic: str, day: dt.date) -> dt.datetime:
+    """The open (UTC) of the first session of ``mic`` after ``day``: the end of the news window of a
+    session's explanation, which takes in the evening wraps and after-hours stories but not the next day."""
+    _check(mic, day)
+    cal = calendar(mic)
+    if pd.Timestamp(day) >= cal.last_session:  # the next session is past what the calendar knows
+        _check(mic, day + dt.timedelta(days=1))
+    nxt = cal.date_to_session(pd.Timestamp(day) + pd.Timedelta(days=1), direction="next")
+    return cal.session_open(nxt).to_pydatetime().astimezone(dt.UTC)

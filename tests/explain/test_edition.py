@@ -39,10 +39,17 @@ def test_one_brief_per_company_ranked_by_z(desk: Desk, tmp_path: Path) -> None:
     assert smic.headline in paths["md"].read_text()
 
 
-def test_news_after_the_close_does_not_explain_that_day(desk: Desk) -> None:
-    # Friday's story was published at 08:05 UTC, after the Hong Kong close (08:00 UTC)
+def test_the_evening_story_explains_the_day_and_the_next_days_news_does_not(desk: Desk) -> None:
+    # Friday's story was published at 08:05 UTC, after the Hong Kong close (08:00 UTC): it is the day's
+    # story, read by Friday's brief, whose news runs to Monday's Shanghai open (01:30 UTC); Monday's
+    # stories (05:30 UTC on) are not
     edition = build_edition(desk, FRI, universe=UNIVERSE, top=5, min_z=1.0)
     smic = next(b for b in edition.briefs if b.explanation.company.id == "SMIC")
-    assert smic.explanation.articles == ()
-    assert smic.explanation.verdict == "unexplained" and smic.explanation.drivers == ()
-    assert "no clear catalyst" in smic.headline
+    expl = smic.explanation
+    assert expl.cutoff == dt.datetime(2024, 12, 23, 1, 30, tzinfo=dt.UTC) and expl.cutoff_rule == "next open"
+    assert [a.published for a in expl.articles] == [dt.datetime(2024, 12, 20, 8, 5, tzinfo=dt.UTC)]
+    assert expl.verdict == "stock-specific" and expl.drivers
+    assert "the next session's open" in smic.markdown
+    # a cutoff at the close reads nothing: the story came five minutes later
+    at_close = desk.explain("SMIC", FRI, cutoff=dt.datetime(2024, 12, 20, 8, 0, tzinfo=dt.UTC))
+    assert at_close.articles == () and at_close.verdict == "unexplained" and at_close.cutoff_rule == "given"

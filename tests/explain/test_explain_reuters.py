@@ -88,11 +88,17 @@ def test_abnormal_move_without_news_is_unexplained(desk: Any) -> None:
 
 def test_cutoff_before_any_news_is_an_honest_empty_result(desk: Any) -> None:
     # the corpus' first article is at 2006-10-20 20:25 UTC; at the close (20:00 UTC) nothing was known
-    ex = explain(desk, "GOOGL", GOOG_DAY)
-    assert ex.cutoff == dt.datetime(2006, 10, 20, 20, 0, tzinfo=dt.UTC)
+    ex = explain(desk, "GOOGL", GOOG_DAY, cutoff=dt.datetime(2006, 10, 20, 20, 0, tzinfo=dt.UTC))
     assert ex.articles == () and ex.drivers == () and ex.analysts == () and ex.verifications == ()
     assert ex.verdict == "unexplained"
     assert ex.moves  # the move itself is still described from the bars
+
+
+def test_default_cutoff_reads_the_story_filed_after_the_close(desk: Any) -> None:
+    # the day's story came 25 minutes after the close; the default window runs to Monday's open
+    ex = explain(desk, "GOOGL", GOOG_DAY)
+    assert ex.cutoff == dt.datetime(2006, 10, 23, 13, 30, tzinfo=dt.UTC) and ex.cutoff_rule == "next open"
+    assert ex.articles and ex.drivers and ex.drivers[0].category == "earnings"
 
 
 def test_unknown_company_is_a_clear_error(desk: Any) -> None:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from movedesk.cli._common import console, print_json
+from movedesk.errors import ConfigError
 
 eval_app = typer.Typer(help="Evaluate movedesk's layers on labelled dev sets", no_args_is_help=True)
 
@@ -76,6 +77,10 @@ def eval_extract(
 
 @eval_app.command("explain")
 def eval_explain(
+    which: Annotated[
+        str,
+        typer.Option("--set", help="read: reasons labelled by reading (default); keyword: the old keyword-built set"),
+    ] = "read",
     sample: Annotated[
         int | None, typer.Option("--sample", help="Evaluate a fixed sample of N cases (default: all)")
     ] = None,
@@ -84,7 +89,19 @@ def eval_explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
     cases: Annotated[bool, typer.Option("--cases", help="With --json: include every case's result")] = False,
 ) -> None:
-    """Top-1 / top-3 driver accuracy of explain against the reasons Reuters gave for S&P 500 moves."""
+    """Top-1 accuracy of explain's drivers against the reasons Reuters gave for S&P 500 moves, beside the
+    always-earnings baseline."""
+    if which == "read":
+        from movedesk.eval.explain_read import evaluate_read, render_read
+
+        read = evaluate_read(sample=sample, seed=seed, shared=shared)
+        if as_json:
+            print_json(read.as_dict(with_cases=cases))
+        else:
+            console.print(render_read(read))
+        return
+    if which != "keyword":
+        raise ConfigError(f"--set {which!r}: use read or keyword")
     from movedesk.eval.explain_eval import evaluate, render_table
 
     report = evaluate(sample=sample, seed=seed, shared=shared)

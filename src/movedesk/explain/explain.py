@@ -85,15 +85,21 @@ def explain(
     session: dt.date,
     *,
     cutoff: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> Explanation:
-    """Explain the company's move on the session from bars and news known at ``cutoff``.
+    """Explain the company's move on the session from bars and news known at ``cutoff`` (by default the
+    next session's open of the company's primary listing, or ``now`` when that is earlier: see
+    :func:`default_cutoff`).
 
     >>> # desk = Desk.open("movedesk.duckdb"); explain(desk, "SMIC", dt.date(2024, 12, 23))
     """
     if isinstance(company, str):
         company = desk.registry.lookup(company)
     closes = _require_session(company, session)
-    cutoff = cutoff.astimezone(dt.UTC) if cutoff is not None else max(closes)
+    if cutoff is not None:
+        cutoff, cutoff_rule = cutoff.astimezone(dt.UTC), "given"
+    else:
+        cutoff, cutoff_rule = default_cutoff(company, session, closes, now=now)
     moves = desk.moves_of(company, session)
     if not moves:
         raise InsufficientData(f"no bars for any listing of {company.name} on {session}; ingest prices first")
@@ -106,10 +112,12 @@ def explain(
         company.id,
         docs,
         cutoff=cutoff,
+        session_close=min(max(closes), cutoff),
         direction=direction,
         labels=theme_labels(),
         market_themes=market_themes(),
         market_share=_market_share(moves),
+        categories=theme_categories(),
     )
     drivers = select_drivers(ranked)
     verdict, confidence, inputs = _verdict(desk, company, session, moves, drivers)
@@ -117,6 +125,7 @@ def explain(
         company=company,
         session=session,
         cutoff=cutoff,
+        cutoff_rule=cutoff_rule,
         moves=tuple(moves),
         benchmark_moves=tuple(bench_moves),
         verdict=verdict,
@@ -127,6 +136,34 @@ def explain(
         verifications=tuple(_verifications(desk, company, session, docs, moves)),
         articles=tuple(_citation(a) for a, _ in sorted(docs, key=lambda d: (d[0].published, d[0].id))),
     )
+
+
+def default_cutoff(
+    company: Company, session: dt.date, closes: Sequence[dt.datetime], *, now: dt.datetime | None = None
+) -> tuple[dt.datetime, str]:
+    """The news window's end for a session: the next session's open of the company's primary listing (the
+    first listed one trading that day). Most stories about a day's move are filed after the close — the
+    evening wrap, after-hours results — and belong to it; the next day's news does not. For a session still
+    in progress or just closed, ``now`` ends the window. Returns (cutoff, rule) with rule "next open" or
+    "now" ("close" when the calendar does not know the next session yet)."""
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    primary = next(
+        (x for x in company.listings if _trades(x.mic, session)), company.listings[0] if company.listings else None
+    )
+    try:
+        if primary is None:
+            raise CalendarHorizon("no listing")
+        next_open = calendars.next_session_open(primary.mic, session)
+    except CalendarHorizon:
+        return min(max(closes), now), "close"
+    return (now, "now") if now < next_open else (next_open, "next open")
+
+
+def _trades(mic: str, session: dt.date) -> bool:
+    try:
+        return calendars.is_session(mic, session)
+    except CalendarHorizon:
+        return False
 
 
 def _with_relays(article: Article, extraction: Extraction) -> tuple[Article, Extraction]:
@@ -141,6 +178,12 @@ def theme_labels() -> dict[str, str]:
     from movedesk.extract.themes import theme_labels as labels
 
     return labels()
+
+
+def theme_categories() -> dict[str, str]:
+    from movedesk.extract.themes import theme_categories as categories
+
+    return categories()
 
 
 def market_themes() -> frozenset[str]:
@@ -231,13 +274,18 @@ def _peer_mean(desk: ExplainSource, company: Company, session: dt.date) -> float
 
 
 def _analysts(company: Company, docs: Sequence[tuple[Article, Extraction]]) -> list[AnalystView]:
-    """One ledger row per (firm, stance): the same view reported by several articles is listed once,
-    preferring the earliest report that names the analyst."""
+    """One ledger row per (firm, stance) of a firm's view on this company: the same view reported by several
+    articles is listed once, preferring the earliest report that names the analyst. A view that names no
+    company (an economist on the economy, a sector call) and a rating agency's action (a capital event) are
+    not ledger rows."""
+    from movedesk.extract.analysts import rating_agencies
+
+    agencies = rating_agencies()
     best: dict[tuple[str, str], tuple[tuple[bool, bool, dt.datetime, str], AnalystView]] = {}
     # English-language reports first: the brief is written in English
     for article, extraction in docs:
         for view in extraction.analysts:
-            if view.company_id not in (None, company.id):
+            if view.company_id != company.id or view.firm in agencies:
                 continue
             rank = (article.language != "en", view.analyst is None, article.published, article.id)
             key = (view.firm, view.stance)

@@ -14,7 +14,8 @@ score = 0.20·relevance + 0.25·headline + 0.15·evidence + 0.10·recency + 0.05
 - headline: 1 when the theme is in the headline or first sentence of a story whose headline names the
   company (news states the reason for a move up front), else 0;
 - evidence: log(1 + sentences) / log(6), capped at 1 — five sentences saying it is full marks;
-- recency: exp(−hours from the newest evidence to the cutoff / 48);
+- recency: exp(−hours from the newest evidence to the session's close / 48) (evidence filed after the
+  close, before the cutoff, counts as fresh);
 - agreement: how far the evidence sentences' sentiment agrees with the move's direction, 0…1
   (0.5 when sentiment is neutral or unknown);
 - source: the source weight, 1.0 for every outlet (outlet weights are not configurable yet; the part stays
@@ -24,7 +25,8 @@ score = 0.20·relevance + 0.25·headline + 0.15·evidence + 0.10·recency + 0.05
 Then the reason news states: when a sentence about the company says its shares moved and then why
 ("shares rose 7 percent after quarterly results beat estimates"), the first theme in that causal clause
 gets cause = 1 and later ones 0.5, and score += CAUSE_LIFT·cause·(1 − score): a stated reason lifts a
-theme towards 1, and its absence takes nothing away (most stories never state the move).
+theme towards 1, and its absence takes nothing away (most stories never state the move). The reason may also
+come first ("DuPont cuts its forecast, sending shares down"): then the theme nearest the verb is first.
 
 Market themes (``scope: market`` in themes.yaml: macro data, rate cuts) explain the market's part of a move,
 not a stock's abnormal return: their score is multiplied by ``0.5 + 0.5·market_share``, where market_share
@@ -68,6 +70,12 @@ _MOVE_RE = re.compile(
 _CAUSE_RE = re.compile(
     r"\b(?:after|following|on|as|amid|because|due to|in the wake of|thanks to|when|with)\b", re.IGNORECASE
 )
+# "…, sending its shares down 5 percent": the clause before the verb is the reason for the move
+_PUSHED_RE = re.compile(
+    r"\b(?:send(?:s|ing)?|sent|push(?:es|ed|ing)?|lift(?:s|ed|ing)?|driv(?:es|ing|en)|drove|dragg?(?:s|ed|ing)?|"
+    r"knock(?:s|ed|ing)?|boost(?:s|ed|ing)?|weigh(?:s|ed|ing)? on|hit(?:s|ting)?)\b[^.;]{0,40}?\b(?:shares?|stocks?)\b",
+    re.IGNORECASE,
+)
 MIN_DRIVER_SCORE = 0.45
 RELATIVE_CUT = 0.75
 
@@ -107,9 +115,13 @@ class _Closeness:
         span = hit.sentence
         if not (self.index(span.start) in self.named or (self.title_names and span.start < self.title_end)):
             return None
+        at = span.text.find(hit.cue)
+        # "DuPont cuts its forecast, sending shares down": the reason comes first, nearest the verb first
+        pushed = _PUSHED_RE.search(span.text)
+        if pushed is not None and 0 <= at < pushed.start():
+            return pushed.start() - at
         move = _MOVE_RE.search(span.text)
         cause = _CAUSE_RE.search(span.text, move.end()) if move else None
-        at = span.text.find(hit.cue) if cause else -1
         return at if cause is not None and at >= cause.end() else None
 
     def in_lead(self, span: Span) -> bool:
@@ -123,10 +135,12 @@ def rank_drivers(
     docs: Sequence[tuple[Article, Extraction]],
     *,
     cutoff: dt.datetime,
+    session_close: dt.datetime | None = None,
     direction: int,
     labels: Mapping[str, str],
     market_themes: frozenset[str] = frozenset(),
     market_share: float = 1.0,
+    categories: Mapping[str, str] | None = None,
 ) -> list[Driver]:
     """Drivers for the company from (article, extraction) pairs, best first, ties broken by theme name."""
     by_theme: dict[str, list[tuple[Article, Extraction, Span]]] = defaultdict(list)
@@ -160,7 +174,7 @@ def rank_drivers(
         relevance = sum(close[(theme, a.id, s.start, s.end)] for a, _, s in items) / len(items)
         headline = 1.0 if lead[theme] else 0.0
         newest = max(a.published for a, _, _ in items)
-        hours = max(0.0, (cutoff - newest).total_seconds() / 3600)
+        hours = max(0.0, ((session_close or cutoff) - newest).total_seconds() / 3600)
         recency = math.exp(-hours / 48)
         evidence = min(1.0, math.log1p(len(items)) / math.log(6))
         stated_cause = max(cause.get((theme, a.id, sp.start), 0.0) for a, _, sp in items)
@@ -190,6 +204,7 @@ def rank_drivers(
             Driver(
                 theme=theme,
                 label=labels.get(theme, theme.replace("_", " ")),
+                category=(categories or {}).get(theme, "other"),
                 score=round(score, 4),
                 score_parts={k: round(v, 4) for k, v in parts.items()},
                 evidence=spans,

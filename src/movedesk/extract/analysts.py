@@ -48,6 +48,12 @@ def firms() -> tuple[Firm, ...]:
 
 
 @functools.cache
+def rating_agencies() -> frozenset[str]:
+    """Names of the rating agencies in the firm list: their actions are capital events, not analyst views."""
+    return frozenset(f.name for f in firms() if f.kind == "rating_agency")
+
+
+@functools.cache
 def _automaton() -> ahocorasick.Automaton:
     a: ahocorasick.Automaton = ahocorasick.Automaton()
     for firm in firms():
@@ -227,7 +233,30 @@ def _is_source(text: str, s0: int, start: int, end: int, c1: int, firm: Firm) ->
     return titled or not (firm.kind == "rating_agency" and _SOVEREIGN.search(clause))
 
 
+#: a rating or target action decides the stance before any other word: "upgraded to neutral" is positive
+_ACTION_UP = re.compile(
+    r"\bupgrad(?:e|ed|es|ing)\b|\b(?:raised|raises|raising|lifted|lifts|boosted|boosts|increased|hiked)\s+"
+    r"(?:(?:its|the|their|his|her)\s+)?(?:(?:price|share[- ]price|stock)\s+)?target|上调评级|上调目标价|调高目标价",
+    re.IGNORECASE,
+)
+_ACTION_DOWN = re.compile(
+    r"\bdowngrad(?:e|ed|es|ing)\b|\b(?:cut|cuts|cutting|lowered|lowers|reduced|reduces|slashed|slashes|trimmed)\s+"
+    r"(?:(?:its|the|their|his|her)\s+)?(?:(?:price|share[- ]price|stock)\s+)?target|下调评级|下调目标价|调低目标价",
+    re.IGNORECASE,
+)
+#: a sentence with no company named in it is about the story's company only when it points back to it
+_BACK_REFERENCE = re.compile(
+    r"\b(?:the company|the firm|the group|the bank|the stock|its shares|its stock|the shares|its)\b|该公司|公司",
+    re.IGNORECASE,
+)
+#: economists and strategists speak of the economy and markets, not of the company in the story
+_MACRO_TITLE = re.compile(r"\b(?:economists?|strategists?)\b", re.IGNORECASE)
+
+
 def _stance(text: str) -> str:
+    up, down = _ACTION_UP.search(text), _ACTION_DOWN.search(text)
+    if up or down:
+        return "positive" if up and (not down or up.start() < down.start()) else "negative"
     if _NEG.search(text) and not re.search(r"not (?:a )?(?:sell|negative)", text, re.IGNORECASE):
         return "negative"
     if _CAUTIOUS.search(text):
@@ -324,10 +353,11 @@ def _analysts(doc: Doc) -> None:
             mm
             for mm in doc.mentions
             if s0 <= mm.start < s1 and not any(a <= mm.start < b or mm.start <= a < mm.end for a, b in firm_spans)
+            and mm.company_id
         ]
         if near:
             company_id = near[0].company_id
-        elif doc.mentions:
+        elif doc.mentions and _BACK_REFERENCE.search(sentence) and not _MACRO_TITLE.search(sentence):
             prior = [
                 mm
                 for mm in doc.mentions

@@ -27,9 +27,16 @@ class Theme:
     #: "company" (news about the firm itself) or "market" (economy-wide news: it explains the market's
     #: part of a move, not a stock's abnormal return)
     scope: str = "company"
+    #: the event category (one of CATEGORIES)
+    category: str = "other"
 
 
 SCOPES = ("company", "market")
+#: Event categories, from the labelling protocol (shared/eval-protocols/move-reasons.md)
+CATEGORIES = (
+    "earnings", "guidance", "mna", "analyst", "regulation_legal", "product", "management", "capital",
+    "macro_market", "other",
+)  # fmt: skip
 
 
 def _parse(data: Any, source: str) -> tuple[Theme, ...]:
@@ -46,6 +53,11 @@ def _parse(data: Any, source: str) -> tuple[Theme, ...]:
         scope = str(spec.get("scope") or "company")
         if scope not in SCOPES:
             raise DataValidationError(f"{source}: theme {tid!r} has scope {scope!r}; use one of {', '.join(SCOPES)}")
+        category = str(spec.get("category") or "")
+        if category not in CATEGORIES:
+            raise DataValidationError(
+                f"{source}: theme {tid!r} has category {category!r}; use one of {', '.join(CATEGORIES)}"
+            )
         out.append(
             Theme(
                 str(tid),
@@ -54,6 +66,7 @@ def _parse(data: Any, source: str) -> tuple[Theme, ...]:
                 tuple(str(c) for c in en),
                 tuple(str(c) for c in zh),
                 scope,
+                category,
             )
         )
     return tuple(out)
@@ -72,6 +85,11 @@ def themes() -> tuple[Theme, ...]:
 
 def theme_labels() -> dict[str, str]:
     return {t.id: t.label for t in themes()}
+
+
+def theme_categories() -> dict[str, str]:
+    """Theme id → its event category."""
+    return {t.id: t.category for t in themes()}
 
 
 def market_themes() -> frozenset[str]:

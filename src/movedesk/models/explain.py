@@ -29,6 +29,8 @@ class Driver(Model):
     kind: ClassVar[str] = "driver"
     theme: str
     label: str
+    #: the event category of the theme (themes.yaml; the labelling protocol's list), "other" when unknown
+    category: str = "other"
     score: float
     score_parts: dict[str, float]
     evidence: tuple[Span, ...]
@@ -50,6 +52,9 @@ class Explanation(Model):
     company: Company
     session: dt.date
     cutoff: dt.datetime
+    #: how the cutoff was chosen: "next open" (the default for a past session), "now" (a live run),
+    #: "given" (--cutoff), "close" (the calendar does not know the next session yet)
+    cutoff_rule: str = "given"
     moves: tuple[Move, ...]
     benchmark_moves: tuple[Move, ...]
     verdict: Verdict

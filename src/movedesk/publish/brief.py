@@ -209,6 +209,7 @@ def brief_context(expl: Explanation) -> dict[str, Any]:
         {
             "label": d.label,
             "theme": d.theme,
+            "category": d.category.replace("_", " "),
             "score": d.score,
             "parts": d.score_parts,
             "evidence": [
