@@ -161,3 +161,26 @@ def test_plan_groups_ranges_and_backfills() -> None:
     ]
     backfill, skipped = plan_requests(["C"], {"C": d[12]}, {"C": d[12]}, since=d[0], batch_size=50)
     assert not skipped and backfill[0].start == d[0]
+
+
+def test_benchmark_indices_are_asked_for_by_each_providers_own_code() -> None:
+    days = DAYS[:3]
+    frame = pd.DataFrame({"日期": [d.isoformat() for d in days], "开盘": [3300.0, 3310.0, 3320.0],
+                          "收盘": [3305.0, 3315.0, 3325.0], "最高": [3310.0, 3320.0, 3330.0],
+                          "最低": [3290.0, 3300.0, 3310.0], "成交量": [1e8, 1e8, 1e8]})
+    asked: list[dict[str, Any]] = []
+
+    class Eastmoney:
+        def index_zh_a_hist(self, **kwargs: Any) -> pd.DataFrame:
+            asked.append(kwargs)
+            return frame
+
+    bars = AkSharePriceProvider(client=Eastmoney()).load({"symbols": "^SZCOMP", "start": days[0], "end": days[-1]})
+    assert asked[0]["symbol"] == "399001" and "adjust" not in asked[0]  # SZSE Component, not Composite
+    assert list(bars["symbol"].unique()) == ["^SZCOMP"] and bars["close"].tolist() == [3305.0, 3315.0, 3325.0]
+    assert bars["adj_ratio"].isna().all()
+
+    truth = as_traded("000001.SS", days, 9, start=3300.0)
+    yahoo = YahooLike(truth)
+    bars = YFinancePriceProvider(client=yahoo).load({"symbols": ["^SSEC"], "start": days[0], "end": days[-1]})
+    assert yahoo.calls[0][0] == ("000001.SS",) and set(bars["symbol"]) == {"^SSEC"}

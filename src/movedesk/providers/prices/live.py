@@ -20,10 +20,13 @@ Chinese and are mapped by name (the order is 开盘, 收盘, 最高, 最低 — 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
 import importlib
 import logging
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -65,6 +68,14 @@ class PriceQuery:
                 pd.Timestamp(query["end"]).date(),
             )
         raise DataValidationError(f"a live price query needs symbols, start and end, not {query!r}")
+
+
+@functools.cache
+def index_codes() -> dict[str, dict[str, str]]:
+    """movedesk index symbol → {provider: the provider's own code} (data/registry/index_codes.csv)."""
+    path = resources.files("movedesk") / "data" / "registry" / "index_codes.csv"
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    return {row["symbol"]: {k: v for k, v in row.items() if k != "symbol" and v} for row in csv.DictReader(lines)}
 
 
 def _import(module: str) -> Any:
@@ -118,9 +129,11 @@ class YFinancePriceProvider(_LiveProvider):
 
     def fetch(self, query: Any) -> pd.DataFrame:
         q = PriceQuery.coerce(query)
+        # Yahoo names mainland indices by code (^SSEC is 000001.SS): ask by Yahoo's name, answer by ours
+        theirs = {s: index_codes().get(s, {}).get("yahoo", s) for s in q.symbols}
         try:
             raw = self.client.download(
-                list(q.symbols),
+                [theirs[s] for s in q.symbols],
                 start=q.start.isoformat(),
                 end=(q.end + dt.timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
                 auto_adjust=False,
@@ -134,7 +147,10 @@ class YFinancePriceProvider(_LiveProvider):
         if raw is None or len(raw) == 0:
             raise ProviderError(f"yfinance returned no rows for {', '.join(q.symbols)} {q.start}..{q.end}")
         if not isinstance(raw.columns, pd.MultiIndex) and len(q.symbols) == 1:
-            raw = pd.concat({q.symbols[0]: raw}, axis=1).swaplevel(0, 1, axis=1)
+            raw = pd.concat({theirs[q.symbols[0]]: raw}, axis=1).swaplevel(0, 1, axis=1)
+        ours = {v: k for k, v in theirs.items() if v != k}
+        if ours and isinstance(raw.columns, pd.MultiIndex):
+            raw = raw.rename(columns=lambda c: ours.get(str(c), c))
         return raw
 
     def normalise(self, raw: pd.DataFrame) -> pd.DataFrame:
@@ -211,12 +227,24 @@ class AkSharePriceProvider(_LiveProvider):
         out = {}
         for symbol in q.symbols:
             code, _, suffix = symbol.partition(".")
+            index_code = index_codes().get(symbol, {}).get("akshare")
+            if index_code:  # an index: Eastmoney's index history, no adjustment to ask for
+                try:
+                    plain = self.client.index_zh_a_hist(
+                        symbol=index_code, period="daily", start_date=start, end_date=end
+                    )
+                except Exception as exc:
+                    raise ProviderError(f"akshare fetch of {symbol} ({index_code}) failed: {exc}") from exc
+                out[symbol] = (plain, pd.DataFrame())
+                continue
             if suffix in ("SS", "SZ", "BJ", "SH"):
                 call, code_arg = self.client.stock_zh_a_hist, code
             elif suffix == "HK":
                 call, code_arg = self.client.stock_hk_hist, code.zfill(5)
             else:
-                raise ProviderError(f"akshare serves A-shares and HK stocks, not {symbol!r}")
+                raise ProviderError(
+                    f"akshare serves A-shares, HK stocks and the indices of index_codes.csv, not {symbol!r}"
+                )
             try:
                 raw = call(symbol=code_arg, period="daily", start_date=start, end_date=end, adjust="")
                 hfq = call(symbol=code_arg, period="daily", start_date=start, end_date=end, adjust="hfq")
