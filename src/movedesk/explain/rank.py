@@ -4,6 +4,11 @@ Only evidence about the company counts: a theme sentence is kept when it or a se
 mentions the company, or it sits in a story whose headline names the company (a market wrap's "the
 dollar fell" is not a reason for one stock's move); a sentence that names other companies and not this
 one is about them ("Sandisk unveiled a player to rival the iPod" is no launch by Apple).
+In a market wrap (a story whose headline does not name the company and whose body names
+``WRAP_MIN_COMPANIES`` or more others) only the sentences naming the company count, not their neighbours.
+A results word that is what a forecast is about ("fourth-quarter profit forecast", "earnings outlook": an
+earnings cue up to ``FORECAST_OBJECT_GAP`` characters before an outlook cue, or inside one as in
+"preliminary results") is not evidence of results: the sentence is about the outlook.
 
 score = 0.20·relevance + 0.25·headline + 0.15·evidence + 0.10·recency + 0.05·agreement + 0.05·source
         + 0.20·corroboration
@@ -27,6 +32,9 @@ Then the reason news states: when a sentence about the company says its shares m
 gets cause = 1 and later ones 0.5, and score += CAUSE_LIFT·cause·(1 − score): a stated reason lifts a
 theme towards 1, and its absence takes nothing away (most stories never state the move). The reason may also
 come first ("DuPont cuts its forecast, sending shares down"): then the theme nearest the verb is first.
+A headline that states the move ("Carnival outlook disappoints, shares drop") gives its reason before it:
+the themes there are the cause, in reading order. CAUSE_LIFT is 0.7: the reason a story gives for the move
+outweighs the results the same story also reports (guidance singled out on a results day).
 
 Market themes (``scope: market`` in themes.yaml: macro data, rate cuts) explain the market's part of a move,
 not a stock's abnormal return: their score is multiplied by ``0.5 + 0.5·market_share``, where market_share
