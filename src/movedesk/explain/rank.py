@@ -4,6 +4,11 @@ Only evidence about the company counts: a theme sentence is kept when it or a se
 mentions the company, or it sits in a story whose headline names the company (a market wrap's "the
 dollar fell" is not a reason for one stock's move); a sentence that names other companies and not this
 one is about them ("Sandisk unveiled a player to rival the iPod" is no launch by Apple).
+In a market wrap (a story whose headline does not name the company and whose body names
+``WRAP_MIN_COMPANIES`` or more others) only the sentences naming the company count, not their neighbours.
+A results word that is what a forecast is about ("fourth-quarter profit forecast", "earnings outlook": an
+earnings cue up to ``FORECAST_OBJECT_GAP`` characters before an outlook cue, or inside one as in
+"preliminary results") is not evidence of results: the sentence is about the outlook.
 
 score = 0.20·relevance + 0.25·headline + 0.15·evidence + 0.10·recency + 0.05·agreement + 0.05·source
         + 0.20·corroboration
@@ -27,6 +32,9 @@ Then the reason news states: when a sentence about the company says its shares m
 gets cause = 1 and later ones 0.5, and score += CAUSE_LIFT·cause·(1 − score): a stated reason lifts a
 theme towards 1, and its absence takes nothing away (most stories never state the move). The reason may also
 come first ("DuPont cuts its forecast, sending shares down"): then the theme nearest the verb is first.
+A headline that states the move ("Carnival outlook disappoints, shares drop") gives its reason before it:
+the themes there are the cause, in reading order. CAUSE_LIFT is 0.7: the reason a story gives for the move
+outweighs the results the same story also reports (guidance singled out on a results day).
 
 Market themes (``scope: market`` in themes.yaml: macro data, rate cuts) explain the market's part of a move,
 not a stock's abnormal return: their score is multiplied by ``0.5 + 0.5·market_share``, where market_share
@@ -59,7 +67,7 @@ WEIGHTS = {
     "corroboration": 0.20,
 }
 #: A reason stated for the move lifts the score this far towards 1; its absence takes nothing away.
-CAUSE_LIFT = 0.5
+CAUSE_LIFT = 0.7
 # "shares rose 5 percent after …": a sentence stating the company's share move, then what caused it
 _MOVE_RE = re.compile(
     r"\b(?:shares?|stocks?)\b[^.;]{0,80}?\b(?:rose|rise[sn]?|rising|jump\w*|gain\w*|climb\w*|surg\w*|soar\w*|"
@@ -76,6 +84,10 @@ _PUSHED_RE = re.compile(
     r"knock(?:s|ed|ing)?|boost(?:s|ed|ing)?|weigh(?:s|ed|ing)? on|hit(?:s|ting)?)\b[^.;]{0,40}?\b(?:shares?|stocks?)\b",
     re.IGNORECASE,
 )
+#: "fourth-quarter profit forecast": a results word this close before an outlook word is the forecast's object
+FORECAST_OBJECT_GAP = 24
+#: a story whose headline does not name the company and whose body names this many others is a market wrap
+WRAP_MIN_COMPANIES = 4
 MIN_DRIVER_SCORE = 0.45
 RELATIVE_CUT = 0.75
 
@@ -95,6 +107,11 @@ class _Closeness:
             m.company_id == company_id and m.start < self.title_end for m in extraction.mentions
         )
 
+        # a market wrap (its headline names other things, its body many companies): only what it says of this
+        # company in a sentence naming it is about it
+        companies = {m.company_id for m in extraction.mentions if m.company_id}
+        self.wrap = not self.title_names and len(companies - {company_id}) >= WRAP_MIN_COMPANIES
+
     def index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
 
@@ -102,7 +119,7 @@ class _Closeness:
         i = self.index(span.start)
         if i in self.named:
             return 1.0
-        if i in self.others:
+        if i in self.others or self.wrap:
             return 0.0
         if i - 1 in self.named or i + 1 in self.named:
             return 0.5
@@ -116,6 +133,12 @@ class _Closeness:
         if not (self.index(span.start) in self.named or (self.title_names and span.start < self.title_end)):
             return None
         at = span.text.find(hit.cue)
+        # a headline "Carnival outlook disappoints, shares drop": what comes before the move is its reason,
+        # in reading order (a headline puts its subject first)
+        if span.start < self.title_end:
+            head = _MOVE_RE.search(span.text)
+            if head is not None and 0 <= at < head.start():
+                return at
         # "DuPont cuts its forecast, sending shares down": the reason comes first, nearest the verb first
         pushed = _PUSHED_RE.search(span.text)
         if pushed is not None and 0 <= at < pushed.start():
@@ -149,17 +172,19 @@ def rank_drivers(
     # per sentence, the themes its causal clause names, in reading order: the first named reason counts 1,
     # later ones 0.5
     cause: dict[tuple[str, str, int], float] = {}
+    cats = categories or {}
     for article, extraction in docs:
         where = _Closeness(article, extraction, company_id)
         stated: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for hit in extraction.themes:
+        hits = _without_forecast_objects(extraction.themes, cats)
+        for hit in hits:
             at = where.cause_at(hit)
             if at is not None:
                 stated[hit.sentence.start].append((at, hit.theme))
         for start, found in stated.items():
             for rank, (_, theme) in enumerate(sorted(found)):
                 cause[(theme, article.id, start)] = 1.0 if rank == 0 else 0.5
-        for hit in extraction.themes:
+        for hit in hits:
             key = (hit.theme, article.id, hit.sentence.start, hit.sentence.end)
             if key in close:  # several cues of one theme in one sentence count once
                 continue
@@ -213,6 +238,29 @@ def rank_drivers(
         )
     drivers.sort(key=lambda d: (-d.score, d.theme))
     return drivers
+
+
+def _without_forecast_objects(hits: Sequence[ThemeHit], categories: Mapping[str, str]) -> list[ThemeHit]:
+    """The hits, less the results words that are what a forecast is about: in "cut its fourth-quarter profit
+    forecast" or "raised its earnings outlook" the earnings cue names the forecast's object, not a report."""
+    outlook: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for hit in hits:
+        if categories.get(hit.theme) == "guidance" and (at := hit.sentence.text.find(hit.cue)) >= 0:
+            outlook[hit.sentence.start].append((at, at + len(hit.cue)))
+    kept = []
+    for hit in hits:
+        if categories.get(hit.theme) == "earnings" and outlook.get(hit.sentence.start):
+            text = hit.sentence.text
+            at = text.find(hit.cue)
+            end = at + len(hit.cue)
+            # "profit forecast" (the object, just before), "preliminary results" (inside the outlook cue)
+            if at >= 0 and any(
+                g <= at < g_end or (0 <= g - end <= FORECAST_OBJECT_GAP and not re.search(r"[,;:]", text[end:g]))
+                for g, g_end in outlook[hit.sentence.start]
+            ):
+                continue
+        kept.append(hit)
+    return kept
 
 
 def _agreement(items: Sequence[tuple[Article, Extraction, Span]], direction: int) -> float:
