@@ -260,7 +260,8 @@ _YEAR = re.compile(
     re.IGNORECASE,
 )
 _WEEK = re.compile(
-    r"\b(?:this|last|the past|the previous|for the|on the|over the) week\b|\bweekly\b|\bin the week\b|本周|上周",
+    r"\b(?:this|last|the past|the previous|for the|on the|over the) week\b|\bweekly\b|\bin the week\b"
+    r"|(?:本|上)周(?![一二三四五六日末])",
     re.IGNORECASE,
 )
 _MONTH = re.compile(
@@ -277,8 +278,9 @@ _N_UNITS = re.compile(
     re.IGNORECASE,
 )
 #: "have fallen 40 percent" with no period: a span the article does not say
-_PERFECT = re.compile(r"\b(?:has|have|had)\s+(?:\w+\s+){0,2}?\w+(?:ed|en|lost|gained|risen|fallen|shed|sunk|soared)\s*$",
-                      re.IGNORECASE)  # fmt: skip
+_PERFECT = re.compile(
+    r"\b(?:has|have|had)\s+(?:\w+\s+){0,2}?\w+(?:ed|en|lost|gained|risen|fallen|shed|sunk|soared)\s*$", re.IGNORECASE
+)
 
 
 _CLAUSE_CUT = re.compile(r"[,;]|\b(?:while|whereas|but|and)\b|，|；", re.IGNORECASE)

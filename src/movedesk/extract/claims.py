@@ -41,11 +41,11 @@ from movedesk.extract.claim_numbers import (
     ZH_DIR_NOUN_AFTER,
     _bound,
     _clause_bounds,
-    claim_measure,
-    claim_period,
     _direction,
     _parse_number,
     _qualifier,
+    claim_measure,
+    claim_period,
 )
 from movedesk.extract.component import Component
 from movedesk.extract.doc import Doc
