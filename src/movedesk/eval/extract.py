@@ -651,6 +651,9 @@ def evaluate(component: str | None = None, sample: int | None = None, shared: st
         elif name == "price_claims":
             out.append(eval_price_claims(base, sample))
             out.append(eval_price_claims(base, sample, split="test"))
+            from movedesk.eval.price_read import evaluate_price_read
+
+            out += evaluate_price_read(base, sample)
         elif name == "metrics":
             out.append(eval_metrics(base, sample))
         elif name == "analysts":

@@ -132,12 +132,23 @@ def verify_claim(
     # Not the close: was the claim true at some moment of the session, in a story filed during trading?
     lo, hi = _intraday_range(move, n)
     before_close = published_inferred or published <= close_time(listing, session)
-    if lo is not None and hi is not None and before_close and lo - precision <= signed <= hi + precision:
+    # a claim the article itself places inside the session ("earlier in the session") is judged on the
+    # range whenever it was filed
+    in_session = before_close or claim.period == "intraday"
+    if lo is not None and hi is not None and in_session and lo - precision <= signed <= hi + precision:
         when = "publish time unknown" if published_inferred else f"published {published:%H:%M} UTC, before the close"
         return result(
             "consistent with intraday",
             f"{signed:+g}% lies inside the session's range ({lo:+.2f}%…{hi:+.2f}%) — consistent with an "
             f"intraday price ({when}); {listing} then closed at {computed:+.2f}% ({what})",
+            computed,
+        )
+    if not before_close and claim.qualifier != "close" and claim.period == "session":
+        # filed after the close, and the text does not say "closed": the move may be after hours
+        return result(
+            "unverifiable",
+            f"period unclear: filed after the close without saying the move is the close's, so it may be an "
+            f"after-hours move; {what}: {computed:+.2f}% computed, {signed:+g}% claimed",
             computed,
         )
     if claim.attribution not in _SURE_SUBJECT:

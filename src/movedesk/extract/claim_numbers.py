@@ -279,8 +279,18 @@ _N_UNITS = re.compile(
 )
 #: "have fallen 40 percent" with no period: a span the article does not say
 _PERFECT = re.compile(
-    r"\b(?:has|have|had)\s+(?:\w+\s+){0,2}?\w+(?:ed|en|lost|gained|risen|fallen|shed|sunk|soared)\s*$", re.IGNORECASE
+    r"\b(?:has|have|had)\s+(?:\w+\s+){0,2}?(?:\w+(?:ed|en)|lost|gained|risen|fallen|shed|sunk|soared|been up|"
+    r"been down)(?:\s+(?:about|around|nearly|almost|more than|over|some|roughly|just|less than|by))*\s*$",
+    re.IGNORECASE,
 )
+#: a period the claim's clause names without saying how long ("during that period", "the June quarter")
+_VAGUE = re.compile(r"\b(?:that|the|this|same) (?:period|quarter|span|stretch|time)\b|\bquarter\b", re.I)
+#: "on their first day of trading", "since its IPO": a move since an event
+_SINCE_EVENT = re.compile(r"\bfirst day of trading\b|\b(?:market |trading )?debut\b|\bsince (?:its|their) ipo\b", re.I)
+#: "Earlier in the session, X fell 20%": a moment of the session, not its close
+_EARLIER = re.compile(r"\bearlier in the (?:session|day)\b|\bat one point\b|\bat (?:its|their) (?:low|high)\b", re.I)
+#: a leading phrase that sets the sentence's period ("During 2006, Google stock gained 11%")
+_LEADING = re.compile(r"^\W*(?:in|during|over|for|so far|since|through|throughout)\b[^,]{0,50},", re.I)
 
 
 _CLAUSE_CUT = re.compile(r"[,;]|\b(?:while|whereas|but|and)\b|，|；", re.IGNORECASE)
@@ -314,11 +324,18 @@ def claim_period(before: str, after: str, qualifier: str, *, sentence_before: st
         if n == 1:
             return "session", 1
         return ("multi_session", n) if n > 1 else ("unknown", 1)
+    lead = _LEADING.match(sentence_before)
+    if lead:
+        near = f"{lead.group()} {near}"
     for rx, name in ((_P52W, "52w"), (_YTD, "ytd"), (_WEEK, "week"), (_MONTH, "month"), (_YEAR, "year")):
         if rx.search(near):
             return name, 1
-    if _SINCE.search(after[:80]) or _SINCE.search(own[-40:]):
+    if _SINCE.search(after[:80]) or _SINCE.search(own[-40:]) or _SINCE_EVENT.search(near):
         return "since", 1
+    if _VAGUE.search(near):
+        return "unknown", 1
+    if _EARLIER.search(near) or _EARLIER.search(sentence_before[-80:]):
+        return "intraday", 1
     if qualifier in ("intraday_high", "intraday_low", "intraday"):
         return "intraday", 1
     if qualifier == "cumulative":
