@@ -145,20 +145,18 @@ def moves_from_bars(bars: Any) -> dict[tuple[str, dt.date], Move]:
     return out
 
 
-def evaluate_price_read(shared: Path, sample: int | None = None) -> list[Any]:
-    """The three figures as ``Result`` rows of ``movedesk eval extract -c price_claims``."""
+def price_read_figures(shared: Path, rows: Sequence[dict[str, Any]]) -> dict[str, tuple[int, int, int]]:
+    """The three figures of :func:`score` on ``rows`` of the set: extraction on the Reuters articles, the
+    verdicts against the S&P bars."""
     import pandas as pd
 
     from movedesk import calendars
     from movedesk.config import Settings
-    from movedesk.eval.explain_read import load_rows
-    from movedesk.eval.extract import Result, _sample
     from movedesk.explain.verify import verify_claim
     from movedesk.extract.pipeline import run
     from movedesk.models import Article
     from movedesk.registry import default_registry
 
-    rows = _sample(load_rows(), sample, lambda r: f"{r['article_id']}:{r['start']}")
     ids = sorted({r["article_id"] for r in rows})
     news = pd.read_parquet(
         shared / "data" / "news" / "reuters_2006_2013.parquet",
@@ -167,12 +165,12 @@ def evaluate_price_read(shared: Path, sample: int | None = None) -> list[Any]:
     )
     reg = default_registry()
     docs: dict[str, tuple[Any, Any, int]] = {}
-    for r in news.itertuples(index=False):
-        title = " ".join(str(r.title).split())
-        when = r.published.to_pydatetime()
-        art = Article(id=r.id, source="Reuters", title=title, body=normalized_text(r.body), published=when,
-                      first_seen=when)  # fmt: skip
-        docs[r.id] = (art, run(art, reg, components=["price_claims"]), len(title) + 1)
+    for r in news.to_dict("records"):
+        title = " ".join(str(r["title"]).split())
+        when = r["published"].to_pydatetime()
+        art = Article(id=str(r["id"]), source="Reuters", title=title, body=normalized_text(str(r["body"])),
+                      published=when, first_seen=when)  # fmt: skip
+        docs[art.id] = (art, run(art, reg, components=["price_claims"]), len(title) + 1)
     items = []
     for row in rows:
         if row["article_id"] not in docs:
@@ -191,11 +189,9 @@ def evaluate_price_read(shared: Path, sample: int | None = None) -> list[Any]:
     moves = moves_from_bars(bars)
     arts = {aid: a for aid, (a, _, _) in docs.items()}
     tolerance = Settings().tolerance_pct
-    by_claim: dict[int, Any] = {}
 
     def verdict(c: Claim, company_id: str) -> str:
         art = arts[c.article_id]
-        by_claim[id(c)] = art
         return verify_claim(
             c,
             reg.companies[company_id],
@@ -207,16 +203,12 @@ def evaluate_price_read(shared: Path, sample: int | None = None) -> list[Any]:
             tolerance=tolerance,
         ).verdict
 
-    figures = score(items, verdict)
-    out = []
-    for key, name, note in (
-        ("company_session", "reuters-read/company+session", "tagged company's share moves with a session"),
-        ("decoy", "reuters-read/decoys-given", "other holders' moves given to the tagged company; lower is better"),
-        ("false", "reuters-read/false-rate", "tagged company's rows judged false; lower is better"),
-    ):
-        hit, base, n = figures[key]
-        res = Result("price_claims", name, n, accuracy=round(hit / n, 4) if n else 0.0)
-        res.extra["baseline"] = round(base / n, 4) if n else 0.0
-        res.note = f"{note}; baseline {res.extra['baseline']:.3f}"
-        out.append(res)
-    return out
+    return score(items, verdict)
+
+
+#: (figure, set name, what it counts) in the order ``movedesk eval extract`` prints them
+FIGURES = (
+    ("company_session", "reuters-read/company+session", "tagged company's share moves with a session"),
+    ("decoy", "reuters-read/decoys-given", "other holders' moves given to the tagged company; lower is better"),
+    ("false", "reuters-read/false-rate", "tagged company's rows judged false; lower is better"),
+)

@@ -256,7 +256,8 @@ _YTD = re.compile(
 )
 _YEAR = re.compile(
     r"\b(?:over|in|during|for) the (?:past|last) (?:year|12 months|twelve months)\b|\blast year\b|"
-    r"\bin (?:19|20)\d\d\b|\bfrom a year (?:ago|earlier)\b|\bover the year\b|\bin the past year\b|去年",
+    r"\b(?:in|during|throughout) (?:19|20)\d\d\b|\bfrom a year (?:ago|earlier)\b|\bover the year\b|"
+    r"\bin the past year\b|去年",
     re.IGNORECASE,
 )
 _WEEK = re.compile(
@@ -307,9 +308,10 @@ def claim_period(before: str, after: str, qualifier: str, *, sentence_before: st
     # the claim's own clause: "the Dow fell 18 percent for the week, while X rose 5%" gives X no week
     own = _CLAUSE_CUT.split(before[-80:])[-1]
     near = f"{own} {after[:80]}"
-    if _AFTER_HOURS.search(near) or _AFTER_HOURS.search(sentence_before[-120:]):
+    upto = f"{sentence_before}{before}"
+    if _AFTER_HOURS.search(near) or _AFTER_HOURS.search(upto[-150:]):
         return "after_hours", 1
-    if _PREMARKET.search(near) or _PREMARKET.search(sentence_before[-120:]):
+    if _PREMARKET.search(near) or _PREMARKET.search(upto[-150:]):
         return "premarket", 1
     nm = _N_UNITS.search(after[:80]) or _N_UNITS.search(own[-60:])
     if nm:
@@ -324,7 +326,7 @@ def claim_period(before: str, after: str, qualifier: str, *, sentence_before: st
         if n == 1:
             return "session", 1
         return ("multi_session", n) if n > 1 else ("unknown", 1)
-    lead = _LEADING.match(sentence_before)
+    lead = _LEADING.match(upto)
     if lead:
         near = f"{lead.group()} {near}"
     for rx, name in ((_P52W, "52w"), (_YTD, "ytd"), (_WEEK, "week"), (_MONTH, "month"), (_YEAR, "year")):
@@ -334,7 +336,7 @@ def claim_period(before: str, after: str, qualifier: str, *, sentence_before: st
         return "since", 1
     if _VAGUE.search(near):
         return "unknown", 1
-    if _EARLIER.search(near) or _EARLIER.search(sentence_before[-80:]):
+    if _EARLIER.search(near) or _EARLIER.search(upto[-100:]):
         return "intraday", 1
     if qualifier in ("intraday_high", "intraday_low", "intraday"):
         return "intraday", 1
