@@ -176,6 +176,14 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
             measure = claim_measure(
                 before, after, subject_text, subject_is_index=company is not None and company.is_index
             )
+            if company is not None:
+                held_from = max(c0, subject_mention.end if subject_mention is not None else c0)
+                holder = _unknown_holder(_mask(text, held_from, verb_at, mentions))
+                if holder is not None and _names_company(holder, company):
+                    attribution = "subject"  # "AIG shares", "Chipotle's stock": a short name of the company
+                elif holder is not None:
+                    # "sending Medivation shares up 31%": an organisation the registry does not hold
+                    company, listing, attribution = None, None, "none"
             if measure in ("index", "yield", "currency") and company is not None and not company.is_index:
                 # "the Dow down 18 percent", "fell 8/32 to yield 3.49 percent": not the company's shares
                 company, listing, attribution = None, None, "none"
@@ -412,6 +420,43 @@ def _attribution(
     if _PRONOUN.search(subject_text):
         return "pronoun"
     return "carried"
+
+
+_HOLDER_NAME = r"([A-Z][\w&.\-]*(?:\s+(?:&\s+)?[A-Z][\w&.\-]*){0,3})"
+_UNKNOWN_HOLDER = re.compile(
+    rf"\b(?:shares?|stock) (?:of|in) (?:the )?{_HOLDER_NAME}|{_HOLDER_NAME}(?:'s|’s)?\s+(?:common\s+)?"
+    r"(?:shares?|stock|share price|stock price|ADRs?)\b"
+)
+#: capitalised words before "shares" that name no organisation ("The shares", "Class A shares", "Inc shares"
+#: left over after the registry name)
+_NOT_HOLDER = {
+    "the", "its", "their", "his", "her", "shares", "share", "stock", "class", "common", "preferred", "a", "b",
+    "in", "both", "inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "ltd.", "plc", "group", "holdings", "ag", "sa",
+    "nv", "se", "llc", "lp", "company", "u.s.", "us", "but", "and", "while", "meanwhile", "also", "however", "such",
+    "those", "these", "that", "this", "some", "other", "all", "many", "most", "new", "york", "when", "as", "after",
+    "before", "since", "on", "friday", "monday", "tuesday", "wednesday", "thursday", "it", "i", "ii",
+}  # fmt: skip
+
+
+def _unknown_holder(segment: str) -> str | None:
+    """A capitalised name the registry does not hold right before (or after) the share word: "Genmab
+    shares", "shares of Washington Mutual", "National City's share price"."""
+    for m in _UNKNOWN_HOLDER.finditer(segment):
+        name = m.group(1) or m.group(2) or ""
+        words = [w for w in name.split() if w.lower().strip(".,") not in _NOT_HOLDER]
+        if words and not all(w.isupper() and len(w) <= 2 for w in words):
+            return " ".join(words)
+    return None
+
+
+def _names_company(name: str, company: Company) -> bool:
+    """Whether a name the registry did not link is a short form of ``company``: its ticker ("AIG") or a
+    the first word of its name ("Chipotle" for Chipotle Mexican Grill), or an alias."""
+    own = {company.name.split()[0].lower().strip(".,")} | {
+        x.symbol.split(".")[0].lower() for x in company.listings
+    }
+    own |= {a.lower() for a in getattr(company, "aliases", ()) or ()}
+    return any(w.lower().strip(".,'’s") in own for w in name.split() if len(w) > 1)
 
 
 def _mask(text: str, a: int, b: int, mentions: list[Mention]) -> str:
