@@ -173,8 +173,14 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
             attribution = _attribution(
                 doc, mentions, m_starts, (s0, n0, subj0), subject_text, subject_mention, sent_claims, company
             )
+            # an index named in passing beside the company's own subject ("AXP was among the Dow's top
+            # gainers, rising 2%") does not make the move the index's
+            own_subject = subject_mention is not None and attribution == "subject" and company is not None
             measure = claim_measure(
-                before, after, subject_text, subject_is_index=company is not None and company.is_index
+                before,
+                after,
+                "" if own_subject else subject_text,
+                subject_is_index=company is not None and company.is_index,
             )
             if company is not None:
                 held_from = max(c0, subject_mention.end if subject_mention is not None else c0)
@@ -435,6 +441,8 @@ _NOT_HOLDER = {
     "nv", "se", "llc", "lp", "company", "u.s.", "us", "but", "and", "while", "meanwhile", "also", "however", "such",
     "those", "these", "that", "this", "some", "other", "all", "many", "most", "new", "york", "when", "as", "after",
     "before", "since", "on", "friday", "monday", "tuesday", "wednesday", "thursday", "it", "i", "ii",
+    "shanghai", "shenzhen", "hong", "kong", "london", "frankfurt", "tokyo", "paris", "toronto", "nasdaq", "nyse",
+    "a-share", "h-share", "a-shares", "h-shares", "star", "adr", "adrs", "american", "depositary",
 }  # fmt: skip
 
 
@@ -443,7 +451,11 @@ def _unknown_holder(segment: str) -> str | None:
     shares", "shares of Washington Mutual", "National City's share price"."""
     for m in _UNKNOWN_HOLDER.finditer(segment):
         name = m.group(1) or m.group(2) or ""
-        words = [w for w in name.split() if w.lower().strip(".,") not in _NOT_HOLDER]
+        words = [
+            w
+            for w in name.split()
+            if w.lower().strip(".,") not in _NOT_HOLDER and not w.lower().endswith(("-listed", "-traded"))
+        ]
         if words and not all(w.isupper() and len(w) <= 2 for w in words):
             return " ".join(words)
     return None
