@@ -97,3 +97,18 @@ def test_period_rules() -> None:
     assert claim_period("shares closed down ", "", "close") == ("session", 1)
     assert claim_period("shares fell ", "", "unknown", sentence_before="Earlier in the session, ") == ("intraday", 1)
     assert claim_period("shares rose ", " on their first day of trading", "unknown") == ("since", 1)
+
+
+def test_unknown_organisation_holds_its_own_move(registry) -> None:  # type: ignore[no-untyped-def]
+    claims = price_claims(registry, "Pfizer agreed to buy the drugmaker, sending Medivation shares up 31 percent.")
+    assert [(c.company_id, c.attribution) for c in claims] == [(None, "none")]
+
+
+def test_short_name_of_the_carried_company_is_its_subject(registry) -> None:  # type: ignore[no-untyped-def]
+    claims = price_claims(registry, "American International Group posted a loss. AIG shares fell 5 percent.")
+    assert [(c.company_id, c.attribution) for c in claims] == [("AIG", "subject")]
+
+
+def test_an_index_in_passing_leaves_the_company_its_move(registry) -> None:  # type: ignore[no-untyped-def]
+    (claim,) = price_claims(registry, "American Express was among the Dow's top gainers, rising 2 percent to $76.")
+    assert (claim.company_id, claim.measure) == ("AXP", "share_price")
