@@ -10,7 +10,10 @@ Sets (../shared/data/labelled and news, read at run time; nothing third-party is
   SEntFiN test split are scored too.
 - price_claims: the Reuters sentences of ``data/claim_set.jsonl`` (scripts/build_claim_set.py) whose
   move sizes were checked against S&P 500 prices; a predicted claim on a labelled number is right when
-  company, direction, value and session all agree; claims on unlabelled numbers are ignored.
+  company, direction, value and session all agree; claims on unlabelled numbers are ignored. Beside
+  them, the reading-labelled set ``data/moves_read.jsonl`` (:mod:`movedesk.eval.price_read`):
+  company-and-session recall, decoys given to the tagged company and the "false" rate, each with its
+  trivial baseline in the note.
 - metrics, analysts, themes: small sets written by the movedesk developers (``data/*.jsonl``).
 """
 
@@ -579,6 +582,24 @@ def eval_price_claims(shared: Path, sample: int | None = None, *, split: str = "
     return res
 
 
+def eval_price_read(shared: Path, sample: int | None = None) -> list[Result]:
+    """Company-and-session recall, decoys given and the false rate on the reading-labelled set
+    (:mod:`movedesk.eval.price_read`), each with its trivial baseline in ``extra`` and the note."""
+    from movedesk.eval.explain_read import load_rows
+    from movedesk.eval.price_read import FIGURES, price_read_figures
+
+    rows = _sample(load_rows(), sample, lambda r: f"{r['article_id']}:{r['start']}")
+    figures = price_read_figures(shared, rows)
+    out = []
+    for key, name, what in FIGURES:
+        hit, base, n = figures[key]
+        res = Result("price_claims", name, n, accuracy=round(hit / n, 4) if n else 0.0)
+        res.extra["baseline"] = round(base / n, 4) if n else 0.0
+        res.note = f"{what}; baseline {res.extra['baseline']:.3f}"
+        out.append(res)
+    return out
+
+
 # ----------------------------------------------------------------------- hand-written sets (our own text)
 def _own_set(name: str) -> list[dict[str, Any]]:
     path = resources.files("movedesk.eval") / "data" / f"{name}.jsonl"
@@ -651,6 +672,7 @@ def evaluate(component: str | None = None, sample: int | None = None, shared: st
         elif name == "price_claims":
             out.append(eval_price_claims(base, sample))
             out.append(eval_price_claims(base, sample, split="test"))
+            out += eval_price_read(base, sample)
         elif name == "metrics":
             out.append(eval_metrics(base, sample))
         elif name == "analysts":

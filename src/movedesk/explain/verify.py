@@ -11,8 +11,13 @@ Verdicts, and the tolerance behind each:
 - **consistent with intraday** — not the close, but inside the session's low…high range against the
   previous close, and the article was (or may have been) published before the close: a story written
   during trading. The note gives the close the listing then made.
-- **false** — outside all of that, or the wrong direction.
-- **unverifiable** — no listing, session or bars to check against, or not a price claim (metrics).
+- **false** — outside all of that, or the wrong direction; and only when the claim's subject, period and
+  measure are all certain: the company is the clause's own subject (or a pronoun, or the sentence's
+  previous claim, pointing back to it), the period is the session or N sessions, the measure a share price.
+- **unverifiable** — no listing, session or bars to check against, or not a price claim (metrics); or a
+  claim the bars cannot judge: another subject (another company, an index, unattributed), another period
+  (the week, year-to-date, since an event, after hours…), another measure (a yield, an index, a metric).
+  The note says which.
 """
 
 from __future__ import annotations
@@ -88,6 +93,14 @@ def verify_claim(
     session: dt.date = claim.session or default_session
     if claim.claim_type != "price":
         return result("unverifiable", "not a price figure: prices cannot check it; see the cited source")
+    if claim.measure != "share_price":
+        return result("unverifiable", f"not a share price: the claim measures {_MEASURE_WORDS[claim.measure]}")
+    if claim.company_id is not None and claim.company_id != company.id:
+        return result("unverifiable", f"subject unclear: the claim is about {claim.subject or claim.company_id}")
+    if claim.attribution == "none":
+        return result("unverifiable", "subject unclear: the claim names no company whose shares moved")
+    if claim.period not in _CHECKED_PERIODS:
+        return result("unverifiable", f"period unclear: {_PERIOD_WORDS[claim.period]}, not a session move")
     if claim.unit not in ("%", "percent"):
         return result("unverifiable", f"a move stated in {claim.unit!r}; only percentage moves are checked")
     signed = _signed(claim)
@@ -102,12 +115,12 @@ def verify_claim(
         return result("unverifiable", f"no trusted bar for {listing} on {session}")
     bound = _bound(claim)
     precision = _stated_precision(abs(signed), claim.text)
-    n = max(1, claim.sessions)
+    n = max(1, claim.sessions) if claim.period in ("session", "multi_session") else 1
     if claim.qualifier == "intraday_high":
         computed, what = move.high_pct, "intraday high vs previous close"
     elif claim.qualifier == "intraday_low":
         computed, what = move.low_pct, "intraday low vs previous close"
-    elif n > 1 or claim.qualifier == "cumulative":
+    elif n > 1 or claim.period == "multi_session":
         computed, what = move.cum_pct.get(n), f"close over {n} sessions"
     else:
         computed, what = move.close_pct, "close vs previous close"
@@ -119,7 +132,10 @@ def verify_claim(
     # Not the close: was the claim true at some moment of the session, in a story filed during trading?
     lo, hi = _intraday_range(move, n)
     before_close = published_inferred or published <= close_time(listing, session)
-    if lo is not None and hi is not None and before_close and lo - precision <= signed <= hi + precision:
+    # a claim the article itself places inside the session ("earlier in the session") is judged on the
+    # range whenever it was filed
+    in_session = before_close or claim.period == "intraday"
+    if lo is not None and hi is not None and in_session and lo - precision <= signed <= hi + precision:
         when = "publish time unknown" if published_inferred else f"published {published:%H:%M} UTC, before the close"
         return result(
             "consistent with intraday",
@@ -127,7 +143,51 @@ def verify_claim(
             f"intraday price ({when}); {listing} then closed at {computed:+.2f}% ({what})",
             computed,
         )
+    if not before_close and claim.qualifier != "close" and claim.period == "session":
+        # filed after the close, and the text does not say "closed": the move may be after hours
+        return result(
+            "unverifiable",
+            f"period unclear: filed after the close without saying the move is the close's, so it may be an "
+            f"after-hours move; {what}: {computed:+.2f}% computed, {signed:+g}% claimed",
+            computed,
+        )
+    if claim.attribution not in _SURE_SUBJECT:
+        return result(
+            "unverifiable",
+            f"subject unclear: {company.name} is named {_ATTRIBUTION_WORDS[claim.attribution]}, not as the "
+            f"move's subject; {what}: {computed:+.2f}% computed, {signed:+g}% claimed",
+            computed,
+        )
     return result("false", f"{what}: {computed:+.2f}% computed, {signed:+g}% claimed", computed)
+
+
+#: periods the bars of a session (and the sessions before it) can judge
+_CHECKED_PERIODS = ("session", "intraday", "multi_session")
+#: attributions sure enough for a "false" verdict
+_SURE_SUBJECT = ("subject", "pronoun", "previous")
+_MEASURE_WORDS = {
+    "index": "an index",
+    "yield": "a yield or spread",
+    "currency": "a currency",
+    "metric": "a company metric",
+    "share_price": "a share price",
+}
+_PERIOD_WORDS = {
+    "week": "a week's move",
+    "month": "a month's move",
+    "ytd": "a year-to-date move",
+    "year": "a year's move",
+    "since": "a move since a date or event",
+    "52w": "a 52-week or all-time mark",
+    "after_hours": "an after-hours move",
+    "premarket": "a premarket move",
+    "unknown": "the claim does not say over which period",
+}
+_ATTRIBUTION_WORDS = {
+    "nearby": "elsewhere in the sentence",
+    "carried": "in an earlier sentence",
+    "none": "nowhere near it",
+}
 
 
 def _intraday_range(move: Move, n: int) -> tuple[float | None, float | None]:

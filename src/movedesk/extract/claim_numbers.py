@@ -233,3 +233,157 @@ def _bound(before: str, after: str) -> str:
     if re.search(r"\b(?:up to|less than|under|at most)\s*$|不到\s*$", tail, re.I):
         return "at_most"
     return "exact"
+
+
+# ---------------------------------------------------------------- period and measure of a price claim
+#: periods a price claim can cover; only "session" (and "multi_session" with its count) are checked on bars
+PERIODS = (
+    "session", "intraday", "multi_session", "week", "month", "ytd", "year", "since", "52w", "after_hours",
+    "premarket", "unknown",
+)  # fmt: skip
+_AFTER_HOURS = re.compile(
+    r"\b(?:after[- ]hours?|extended[- ]hours?|extended (?:trade|trading|session)|after the (?:closing )?bell|"
+    r"post[- ]market|late electronic trading|after the close)\b|盘后",
+    re.IGNORECASE,
+)
+_PREMARKET = re.compile(r"\b(?:pre[- ]?market|before the (?:opening )?bell|before the open(?:ing)?)\b|盘前", re.I)
+_P52W = re.compile(r"\b(?:52|fifty-two)[- ]week\b|\ball[- ]time\b|\brecord (?:high|low)\b|历史新高|历史新低", re.I)
+_YTD = re.compile(
+    r"\b(?:so far )?this year\b|\byear[- ]to[- ]date\b|\bytd\b|\bsince the (?:start|beginning) of (?:the|this) year\b|"
+    r"\bsince (?:january 1|jan\.? 1|the new year|the end of (?:last year|20\d\d|19\d\d))\b|\bfor the year\b|"
+    r"\bin 20\d\d so far\b|今年以来|年初至今",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(
+    r"\b(?:over|in|during|for) the (?:past|last) (?:year|12 months|twelve months)\b|\blast year\b|"
+    r"\b(?:in|during|throughout) (?:19|20)\d\d\b|\bfrom a year (?:ago|earlier)\b|\bover the year\b|"
+    r"\bin the past year\b|去年",
+    re.IGNORECASE,
+)
+_WEEK = re.compile(
+    r"\b(?:this|last|the past|the previous|for the|on the|over the) week\b|\bweekly\b|\bin the week\b"
+    r"|(?:本|上)周(?![一二三四五六日末])",
+    re.IGNORECASE,
+)
+_MONTH = re.compile(
+    r"\b(?:this|last|the past|the previous|for the|on the|over the) month\b|\bin the month\b|\bmonthly\b|本月|上月",
+    re.IGNORECASE,
+)
+_SINCE = re.compile(r"\bsince\b|\bfrom (?:its|their|the) (?:ipo|debut|listing|peak|low|high)\b|以来", re.I)
+_N_UNITS = re.compile(
+    r"\b(?:over|in|across|during|for)\s+(?:just\s+|only\s+|the\s+(?:past|last|previous)\s+)?"
+    r"(?P<n>\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\s+"
+    r"(?:straight\s+|consecutive\s+)?(?:trading\s+)?(?P<unit>sessions?|days?|weeks?|months?|years?)\b"
+    r"|\b(?P<n2>\d+|two|three|four|five|six|seven|eight|nine|ten)-(?P<unit2>session|day)\b"
+    r"|(?P<n3>\d+|[两二三四五六七八九十])个交易日",
+    re.IGNORECASE,
+)
+#: "have fallen 40 percent" with no period: a span the article does not say
+_PERFECT = re.compile(
+    r"\b(?:has|have|had)\s+(?:\w+\s+){0,2}?(?:\w+(?:ed|en)|lost|gained|risen|fallen|shed|sunk|soared|been up|"
+    r"been down)(?:\s+(?:about|around|nearly|almost|more than|over|some|roughly|just|less than|by))*\s*$",
+    re.IGNORECASE,
+)
+#: a period the claim's clause names without saying how long ("during that period", "the June quarter")
+_VAGUE = re.compile(r"\b(?:that|the|this|same) (?:period|quarter|span|stretch|time)\b|\bquarter\b", re.I)
+#: "on their first day of trading", "since its IPO": a move since an event
+_SINCE_EVENT = re.compile(r"\bfirst day of trading\b|\b(?:market |trading )?debut\b|\bsince (?:its|their) ipo\b", re.I)
+#: "Earlier in the session, X fell 20%": a moment of the session, not its close
+_EARLIER = re.compile(r"\bearlier in the (?:session|day)\b|\bat one point\b|\bat (?:its|their) (?:low|high)\b", re.I)
+#: a leading phrase that sets the sentence's period ("During 2006, Google stock gained 11%")
+_LEADING = re.compile(r"^\W*(?:in|during|over|for|so far|since|through|throughout)\b[^,]{0,50},", re.I)
+
+
+_CLAUSE_CUT = re.compile(r"[,;]|\b(?:while|whereas|but|and)\b|，|；", re.IGNORECASE)
+
+
+def _n_of(raw: str) -> int:
+    return int(raw) if raw.isdigit() else _WORDNUM.get(raw.lower(), 0)
+
+
+def claim_period(before: str, after: str, qualifier: str, *, sentence_before: str = "") -> tuple[str, int]:
+    """(period, sessions) of a price claim from its clause ("has risen 16 percent this year" → ytd, "in three
+    sessions" → multi_session 3, "in after-hours trading" → after_hours); ``sentence_before`` is the
+    sentence up to the clause, read only for trading-hours cues ("In after-hours trading, X fell 5%")."""
+    # the claim's own clause: "the Dow fell 18 percent for the week, while X rose 5%" gives X no week
+    own = _CLAUSE_CUT.split(before[-80:])[-1]
+    near = f"{own} {after[:80]}"
+    upto = f"{sentence_before}{before}"
+    if _AFTER_HOURS.search(near) or _AFTER_HOURS.search(upto[-150:]):
+        return "after_hours", 1
+    if _PREMARKET.search(near) or _PREMARKET.search(upto[-150:]):
+        return "premarket", 1
+    nm = _N_UNITS.search(after[:80]) or _N_UNITS.search(own[-60:])
+    if nm:
+        n = _n_of(nm.group("n") or nm.group("n2") or nm.group("n3") or "0")
+        unit = (nm.group("unit") or nm.group("unit2") or "session").lower()
+        if unit.startswith("week"):
+            return ("week", 5) if n == 1 else ("multi_session", 5 * n)
+        if unit.startswith("month"):
+            return "month", 0
+        if unit.startswith("year"):
+            return "year", 0
+        if n == 1:
+            return "session", 1
+        return ("multi_session", n) if n > 1 else ("unknown", 1)
+    lead = _LEADING.match(upto)
+    if lead:
+        near = f"{lead.group()} {near}"
+    for rx, name in ((_P52W, "52w"), (_YTD, "ytd"), (_WEEK, "week"), (_MONTH, "month"), (_YEAR, "year")):
+        if rx.search(near):
+            return name, 1
+    if _SINCE.search(after[:80]) or _SINCE.search(own[-40:]) or _SINCE_EVENT.search(near):
+        return "since", 1
+    if _VAGUE.search(near):
+        return "unknown", 1
+    if _EARLIER.search(near) or _EARLIER.search(upto[-100:]):
+        return "intraday", 1
+    if qualifier in ("intraday_high", "intraday_low", "intraday"):
+        return "intraday", 1
+    if qualifier == "cumulative":
+        return "unknown", 1  # "累计", "winning streak": several sessions, how many not said
+    if qualifier != "close" and _PERFECT.search(own[-60:]):
+        return "unknown", 1
+    return "session", 1
+
+
+MEASURES = ("share_price", "index", "yield", "currency", "metric")
+_YIELD = re.compile(r"\byield(?:s|ed|ing)?\b|\bspreads?\b|\bbasis points?\b|\bcoupon\b|\b\d+/32\b|收益率", re.I)
+_CURRENCY = re.compile(
+    r"\b(?:dollar|euro|yen|yuan|renminbi|sterling|pound|franc|rupee|won|peso|rouble|ruble|currency|greenback)\b"
+    r"|人民币|美元|汇率",
+    re.IGNORECASE,
+)
+_INDEX_SUBJECT = re.compile(
+    r"\b(?:dow(?: jones)?(?: industrials?| industrial average)?|s&p(?: 500)?|nasdaq(?: composite| 100)?|"
+    r"russell(?: \d+)?|ftse(?: 100)?|nikkei|hang seng|kospi|dax|cac(?: 40)?|stoxx(?: \d+)?|topix|"
+    r"(?:the )?(?:broader |benchmark |blue-chip |composite )*(?:index|indices|indexes|market|benchmark|average|"
+    r"sector|industrials)|\w+ (?:index|sub-index))\b|指数|大盘",
+    re.IGNORECASE,
+)
+_SHARE_WORDS = re.compile(r"\b(?:shares?|stocks?|ADRs?|stake|share price|stock price)\b|股价|该股", re.I)
+_METRIC_AFTER = re.compile(r"^\s*(?:rise|increase|gain|jump|drop|decline|fall|growth|surge|slump|plunge|climb)\s+"
+                           r"(?:in|of)\s+(?:(?:its|their|the|quarterly|annual|first|second|third|fourth|"
+                           r"-quarter|net|operating|full-year|\w+-quarter)\s+)*(?P<noun>\w+(?:\s\w+)?)",
+                           re.IGNORECASE)  # fmt: skip
+
+
+def claim_measure(before: str, after: str, subject_text: str, *, subject_is_index: bool) -> str:
+    """What a price-worded claim measures: a share price, an index, a yield, a currency or a company metric
+    ("fell 8/32 to yield 3.49 percent" → yield, "the Dow down 18 percent" → index, "a 9 percent rise in
+    profit" → metric)."""
+    ma = _METRIC_AFTER.match(after)
+    if ma and _METRIC_NOUN.search(ma.group("noun")) and not _SHARE_WORDS.search(ma.group("noun")):
+        return "metric"
+    tail = before[-40:]
+    if _YIELD.search(tail) or _YIELD.match(after.strip()[:12]) or _YIELD.search(subject_text):
+        return "yield"
+    if _SHARE_WORDS.search(subject_text):
+        return "share_price"
+    if subject_is_index:
+        return "index"
+    if _CURRENCY.search(subject_text):
+        return "currency"
+    if _INDEX_SUBJECT.search(subject_text):
+        return "index"
+    return "share_price"

@@ -44,6 +44,8 @@ from movedesk.extract.claim_numbers import (
     _direction,
     _parse_number,
     _qualifier,
+    claim_measure,
+    claim_period,
 )
 from movedesk.extract.component import Component
 from movedesk.extract.doc import Doc
@@ -155,7 +157,7 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
                 continue  # a direction and a number, but no price subject and no price claim before it
             if kind != "both" and claim_type != kind:
                 continue
-            qualifier, sessions = _qualifier(before, after)
+            qualifier, _ = _qualifier(before, after)
             if claim_type == "metric":
                 claim = _metric_claim(
                     doc, (s0, s1), (c0, c1), (n0, n1), dpos, subj0, subject_text, subject_mention,
@@ -168,6 +170,30 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
             company, listing = _company_and_listing(
                 doc, (c0, n0), after, subject_mention, carry_company if price_cue else None, sent_claims, claims
             )
+            attribution = _attribution(
+                doc, mentions, m_starts, (s0, n0, subj0), subject_text, subject_mention, sent_claims, company
+            )
+            # an index named in passing beside the company's own subject ("AXP was among the Dow's top
+            # gainers, rising 2%") does not make the move the index's
+            own_subject = subject_mention is not None and attribution == "subject" and company is not None
+            measure = claim_measure(
+                before,
+                after,
+                "" if own_subject else subject_text,
+                subject_is_index=company is not None and company.is_index,
+            )
+            if company is not None:
+                held_from = max(c0, subject_mention.end if subject_mention is not None else c0)
+                holder = _unknown_holder(_mask(text, held_from, verb_at, mentions))
+                if holder is not None and _names_company(holder, company):
+                    attribution = "subject"  # "AIG shares", "Chipotle's stock": a short name of the company
+                elif holder is not None:
+                    # "sending Medivation shares up 31%": an organisation the registry does not hold
+                    company, listing, attribution = None, None, "none"
+            if measure in ("index", "yield", "currency") and company is not None and not company.is_index:
+                # "the Dow down 18 percent", "fell 8/32 to yield 3.49 percent": not the company's shares
+                company, listing, attribution = None, None, "none"
+            period, n_sessions = claim_period(before, after, qualifier, sentence_before=text[s0:c0])
             mic = _mic_of(company, listing)
             anchor = _anchor_for(sent_anchors, c0, c1, n0, n1)
             if anchor is not None:
@@ -200,10 +226,13 @@ def _scan(doc: Doc, kind: str) -> list[Claim]:
                 value=value,
                 unit=unit,
                 qualifier=qualifier,
-                sessions=sessions if qualifier == "cumulative" else 1,
+                sessions=n_sessions if period == "multi_session" else 1,
                 session=session,
                 subject=company.name if company else subject_text.strip()[:200],
                 bound=_bound(before, after),
+                period=period,
+                measure=measure,
+                attribution=attribution,
             )
             sent_claims.append(claim)
             claims.append(claim)
@@ -313,6 +342,9 @@ def _metric_claim(
         unit=unit,
         qualifier="cumulative" if bp else "unknown",
         sessions=1,
+        period="unknown",
+        measure="metric",
+        attribution="subject" if company_id else "none",
         subject=subject[:200],
         base_period=bp.group() if bp else "",
         bound=_bound(before, after),
@@ -353,6 +385,90 @@ def _company_and_listing(
         earlier = (c for c in reversed(claims) if c.claim_type == "price" and c.company_id == company.id)
         listing = next((c.listing for c in earlier if c.listing), None)
     return company, listing
+
+
+_PRONOUN = re.compile(
+    r"\b(?:its|their|the company'?s?|the firm'?s?|the group'?s?|the bank'?s?|the stock|the shares|"
+    r"the company|the firm|the group|the bank|the insurer|the retailer|the carrier|the automaker|it)\b|该股|其",
+    re.IGNORECASE,
+)
+
+
+def _attribution(
+    doc: Doc,
+    mentions: list[Mention],
+    m_starts: list[int],
+    where: tuple[int, int, int],
+    subject_text: str,
+    subject_mention: Mention | None,
+    sent_claims: list[Claim],
+    company: Company | None,
+) -> str:
+    """How surely the claim's company holds the move (see ``Claim.attribution``): only "subject",
+    "pronoun" and "previous" are sure enough for a "false" verdict."""
+    s0, n0, subj0 = where
+    if company is None:
+        return "none"
+    if subject_mention is not None and subject_mention.company_id == company.id:
+        if subject_mention.method == "coref":
+            return "pronoun"
+        if subject_mention.start >= subj0:
+            return "subject"
+        companies = doc.registry.companies
+        others = {
+            m.company_id
+            for m in mentions[bisect.bisect_left(m_starts, s0) : bisect.bisect_left(m_starts, n0)]
+            if m.company_id != company.id and not (companies.get(m.company_id) and companies[m.company_id].is_index)
+        }
+        return "nearby" if others else "subject"
+    if subject_mention is None and sent_claims and sent_claims[-1].company_id == company.id:
+        return "previous"
+    if _PRONOUN.search(subject_text):
+        return "pronoun"
+    return "carried"
+
+
+_HOLDER_NAME = r"([A-Z][\w&.\-]*(?:\s+(?:&\s+)?[A-Z][\w&.\-]*){0,3})"
+_UNKNOWN_HOLDER = re.compile(
+    rf"\b(?:shares?|stock) (?:of|in) (?:the )?{_HOLDER_NAME}|{_HOLDER_NAME}(?:'s|’s)?\s+(?:common\s+)?"
+    r"(?:shares?|stock|share price|stock price|ADRs?)\b"
+)
+#: capitalised words before "shares" that name no organisation ("The shares", "Class A shares", "Inc shares"
+#: left over after the registry name)
+_NOT_HOLDER = {
+    "the", "its", "their", "his", "her", "shares", "share", "stock", "class", "common", "preferred", "a", "b",
+    "in", "both", "inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "ltd.", "plc", "group", "holdings", "ag", "sa",
+    "nv", "se", "llc", "lp", "company", "u.s.", "us", "but", "and", "while", "meanwhile", "also", "however", "such",
+    "those", "these", "that", "this", "some", "other", "all", "many", "most", "new", "york", "when", "as", "after",
+    "before", "since", "on", "friday", "monday", "tuesday", "wednesday", "thursday", "it", "i", "ii",
+    "shanghai", "shenzhen", "hong", "kong", "london", "frankfurt", "tokyo", "paris", "toronto", "nasdaq", "nyse",
+    "a-share", "h-share", "a-shares", "h-shares", "star", "adr", "adrs", "american", "depositary",
+}  # fmt: skip
+
+
+def _unknown_holder(segment: str) -> str | None:
+    """A capitalised name the registry does not hold right before (or after) the share word: "Genmab
+    shares", "shares of Washington Mutual", "National City's share price"."""
+    for m in _UNKNOWN_HOLDER.finditer(segment):
+        name = m.group(1) or m.group(2) or ""
+        words = [
+            w
+            for w in name.split()
+            if w.lower().strip(".,") not in _NOT_HOLDER and not w.lower().endswith(("-listed", "-traded"))
+        ]
+        if words and not all(w.isupper() and len(w) <= 2 for w in words):
+            return " ".join(words)
+    return None
+
+
+def _names_company(name: str, company: Company) -> bool:
+    """Whether a name the registry did not link is a short form of ``company``: its ticker ("AIG") or a
+    the first word of its name ("Chipotle" for Chipotle Mexican Grill), or an alias."""
+    own = {company.name.split()[0].lower().strip(".,")} | {
+        x.symbol.split(".")[0].lower() for x in company.listings
+    }
+    own |= {a.lower() for a in getattr(company, "aliases", ()) or ()}
+    return any(w.lower().strip(".,'’s") in own for w in name.split() if len(w) > 1)
 
 
 def _mask(text: str, a: int, b: int, mentions: list[Mention]) -> str:

@@ -11,6 +11,11 @@ from movedesk.models.base import Model
 
 Direction = Literal["up", "down", "flat"]
 Stance = Literal["positive", "cautious", "negative", "neutral"]
+Period = Literal[
+    "session", "intraday", "multi_session", "week", "month", "ytd", "year", "since", "52w", "after_hours",
+    "premarket", "unknown",
+]
+Measure = Literal["share_price", "index", "yield", "currency", "metric"]
 
 
 class Article(Model):
@@ -79,6 +84,15 @@ class Claim(Model):
     session: dt.date | None = None
     subject: str = ""
     base_period: str = ""
+    #: the span the move covers: the session, intraday, N sessions, the week or month, year-to-date, a
+    #: year, since a date or event, the 52-week range, after hours or premarket, or not said ("unknown")
+    period: Period = "session"
+    #: what moved: a share price, an index, a yield or spread, a currency, or a company metric
+    measure: Measure = "share_price"
+    #: how the company was found: the clause's own subject ("subject"), a pronoun or "the stock" pointing
+    #: back ("pronoun"), the sentence's previous claim ("previous"), a company named elsewhere in the
+    #: sentence ("nearby") or in an earlier sentence ("carried"), or none ("none")
+    attribution: Literal["subject", "pronoun", "previous", "nearby", "carried", "none"] = "subject"
 
 
 class AnalystView(Model):
