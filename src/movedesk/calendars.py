@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -131,17 +132,13 @@ def calendar(mic: str) -> xcals.ExchangeCalendar:
     return cls(start=start.normalize(), end=end.normalize())
 
 
-def load_holidays(path: str | Path) -> dict[str, int]:
-    """Add the holidays listed in a CSV file (``mic,date[,name]``, one row a day the exchange is closed,
-    every holiday of each year listed) to the calendars; returns the count per calendar. Rows for XSHE or
-    BJSE apply to XSHG's calendar, which they share. Loading the same file again changes nothing."""
-    path = Path(path)
+def _exchange_days(path: Path, what: str) -> Iterator[tuple[int, str, dt.date, dict[str, str]]]:
+    """The rows of a ``mic,date,…`` file as (line, MIC, date, row), each checked; errors name the line."""
     try:
         with path.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
     except OSError as exc:
-        raise ConfigError(f"cannot read the holidays file {path}: {exc.strerror}") from exc
-    found: dict[str, set[pd.Timestamp]] = {}
+        raise ConfigError(f"cannot read the {what} file {path}: {exc.strerror}") from exc
     for n, row in enumerate(rows, start=2):
         mic = (row.get("mic") or "").strip().upper()
         if mic not in SUPPORTED:
@@ -152,6 +149,16 @@ def load_holidays(path: str | Path) -> dict[str, int]:
             day = dt.date.fromisoformat((row.get("date") or "").strip())
         except ValueError as exc:
             raise DataValidationError(f"{path}, line {n}: {row.get('date')!r} is not a date (YYYY-MM-DD)") from exc
+        yield n, mic, day, row
+
+
+def load_holidays(path: str | Path) -> dict[str, int]:
+    """Add the holidays listed in a CSV file (``mic,date[,name]``, one row a day the exchange is closed,
+    every holiday of each year listed) to the calendars; returns the count per calendar. Rows for XSHE or
+    BJSE apply to XSHG's calendar, which they share. Loading the same file again changes nothing."""
+    path = Path(path)
+    found: dict[str, set[pd.Timestamp]] = {}
+    for _n, mic, day, _row in _exchange_days(path, "holidays"):
         found.setdefault(_ALIASES.get(mic, mic), set()).add(pd.Timestamp(day))
     global _generation
     changed = False
@@ -173,23 +180,9 @@ def load_closures(path: str | Path) -> dict[str, int]:
     fall on a session the calendar knows. Returns the rows per calendar; loading a file again changes nothing.
     """
     path = Path(path)
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise ConfigError(f"cannot read the closures file {path}: {exc.strerror}") from exc
     closed: dict[str, set[pd.Timestamp]] = {}
     early: dict[str, dict[pd.Timestamp, dt.time]] = {}
-    for n, row in enumerate(rows, start=2):
-        mic = (row.get("mic") or "").strip().upper()
-        if mic not in SUPPORTED:
-            raise DataValidationError(
-                f"{path}, line {n}: unknown exchange {mic!r}", hint=f"use one of {', '.join(SUPPORTED)}"
-            )
-        try:
-            day = dt.date.fromisoformat((row.get("date") or "").strip())
-        except ValueError as exc:
-            raise DataValidationError(f"{path}, line {n}: {row.get('date')!r} is not a date (YYYY-MM-DD)") from exc
+    for n, mic, day, row in _exchange_days(path, "closures"):
         kind = (row.get("kind") or "").strip().lower()
         name = _ALIASES.get(mic, mic)
         if kind == "closed":

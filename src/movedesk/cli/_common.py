@@ -149,3 +149,20 @@ def progress_bar(what: str, *, quiet: bool = False) -> Iterator[Callable[[int, i
             bar.update(task, completed=done, total=total)
 
         yield advance
+
+
+def delivery_rows(deliveries: Any) -> list[dict[str, Any]]:
+    """A run's mailings as JSON rows: audience, sent, already sent (the send log), failed."""
+    return [
+        {"mailing": d.mailing, "audience": d.audience, "already_sent": d.already_sent, "sent": d.sent,
+         "failed": len(d.failed)}
+        for d in deliveries
+    ]
+
+
+def print_deliveries(rows: list[dict[str, Any]]) -> None:
+    for d in rows:
+        console.print(
+            f"  {d['mailing']}: sent {d['sent']}, already sent {d['already_sent']}, failed {d['failed']}",
+            highlight=False,
+        )

@@ -19,10 +19,12 @@ from rich.table import Table
 from movedesk.cli._common import (
     Exit,
     console,
+    delivery_rows,
     err_console,
     exit_code,
     finish,
     open_desk_waiting,
+    print_deliveries,
     print_json,
     settings,
 )
@@ -77,11 +79,7 @@ def run_market_verb(
         "rejected": [{"ref": ref, "reason": reason} for ref, reason in report.news.rejected],
         "sources": report.sources.summary() if report.sources is not None else None,
         "sources_failed": [{"source": n, "reason": r} for n, r in sorted(report.sources_failed.items())],
-        "deliveries": [
-            {"mailing": d.mailing, "audience": d.audience, "already_sent": d.already_sent, "sent": d.sent,
-             "failed": len(d.failed)}
-            for d in report.deliveries
-        ],
+        "deliveries": delivery_rows(report.deliveries),
     }
     if as_json:
         print_json(payload)
@@ -93,11 +91,7 @@ def run_market_verb(
         f"{len(report.skipped)} up to date, {len(report.missing)} missing",
         highlight=False,
     )
-    for d in payload["deliveries"]:
-        console.print(
-            f"  {d['mailing']}: sent {d['sent']}, already sent {d['already_sent']}, failed {d['failed']}",
-            highlight=False,
-        )
+    print_deliveries(payload["deliveries"])
     for item in payload["missing"]:
         err_console.print(f"[yellow]missing[/yellow] {item['symbol']}: {item['reason']}", highlight=False,
                           soft_wrap=True)

@@ -11,10 +11,12 @@ import typer
 from movedesk.cli._common import (
     Exit,
     console,
+    delivery_rows,
     err_console,
     finish,
     ingest_status,
     open_desk_waiting,
+    print_deliveries,
     print_json,
     settings,
 )
@@ -105,22 +107,14 @@ def run(
         "news_new": report.news.new,
         "rejected": [{"ref": ref, "reason": reason} for ref, reason in report.prices.rejected + report.news.rejected],
         "missing": [{"symbol": symbol, "reason": reason} for symbol, reason in sorted(report.missing.items())],
-        "deliveries": [
-            {"mailing": d.mailing, "audience": d.audience, "already_sent": d.already_sent, "sent": d.sent,
-             "failed": len(d.failed)}
-            for d in report.deliveries
-        ],
+        "deliveries": delivery_rows(report.deliveries),
     }
     if as_json:
         print_json(payload)
         finish(status)
         return
     console.print(f"edition {report.edition}: {len(report.briefs)} briefs", highlight=False)
-    for d in payload["deliveries"]:
-        console.print(
-            f"  {d['mailing']}: sent {d['sent']}, already sent {d['already_sent']}, failed {d['failed']}",
-            highlight=False,
-        )
+    print_deliveries(payload["deliveries"])
     for item in payload["rejected"]:
         err_console.print(f"[red]refused[/red] {item['ref']}: {item['reason']}", highlight=False, soft_wrap=True)
     for item in payload["missing"]:
