@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,63 @@ def shared_dir() -> Path:
     return _shared()
 
 
+@pytest.fixture(scope="session")
+def pg_server():  # type: ignore[no-untyped-def]
+    """URL of a PostgreSQL server for the tests: ``MOVEDESK_TEST_PG`` (what ``.ci/run`` starts), else a
+    throwaway cluster started here from Debian's binaries; skips with a reason without one (fails under CI)."""
+    url = os.environ.get("MOVEDESK_TEST_PG")
+    if url:
+        yield url
+        return
+    try:
+        import psycopg  # noqa: F401
+        import psycopg_pool  # noqa: F401
+    except ImportError:
+        _skip_or_fail('needs psycopg and psycopg_pool (pip install ".[postgres]")')
+    from movedesk.testing.postgres import server_binaries, throwaway_cluster
+
+    if server_binaries() is None:
+        _skip_or_fail("needs PostgreSQL's server binaries (apt-get install postgresql) or MOVEDESK_TEST_PG")
+    with throwaway_cluster() as started:
+        yield started
+
+
+def _skip_or_fail(reason: str) -> None:
+    if on_ci():
+        pytest.fail(f"CI=true but {reason}: the PostgreSQL tests must not skip in CI")
+    pytest.skip(reason)
+
+
 @pytest.fixture
-def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh, empty schema on the test server, as a store URL (dropped after the test)."""
+    import uuid
+    from urllib.parse import quote
+
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield f"{pg_server}?options={quote(f'-csearch_path={schema}')}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new store's URL on each backend: a DuckDB file, and a PostgreSQL schema of its own."""
+    if request.param == "duckdb":
+        return str(tmp_path / "test.duckdb")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def store(store_url: str):  # type: ignore[no-untyped-def]
+    """An open, empty store, once on DuckDB and once on PostgreSQL."""
     from movedesk.store import open_store
 
-    s = open_store(tmp_path / "test.duckdb")
+    s = open_store(store_url)
     yield s
     s.close()
 

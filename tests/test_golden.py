@@ -5,28 +5,16 @@ the diff when a change is intended)."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from golden_brief import GOLDEN, golden_outputs
+from golden_brief import rounded as _rounded
 
 
 @pytest.fixture(scope="module")
 def outputs() -> dict[str, str]:
     return golden_outputs()
-
-
-def _rounded(value: Any) -> Any:
-    """Floats to 10 significant digits: the JSON's full-precision z, p and CAR figures move in their last
-    digits with the numpy/scipy build (summation order), which is not a change of the brief."""
-    if isinstance(value, float):
-        return float(f"{value:.10g}")
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
 
 
 @pytest.mark.parametrize("ext", ["md", "html", "json"])

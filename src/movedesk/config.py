@@ -20,12 +20,27 @@ def default_db_path() -> Path:
 MIN_ABS_Z = 2.0
 
 
+def export_settings(settings: Settings, *names: str) -> None:
+    """Put settings into this process's ``MOVEDESK_*`` environment, for the processes it starts (web
+    workers) to read back as their Settings."""
+    for name in names:
+        os.environ[f"MOVEDESK_{name.upper()}"] = str(getattr(settings, name))
+
+
+def is_server_url(url: object) -> bool:
+    """Whether a store URL names a PostgreSQL database (many processes at once) rather than a DuckDB file."""
+    return str(url).startswith(("postgres://", "postgresql://"))
+
+
 class Settings(BaseSettings):
     """Every setting has a default and a help line; the CLI's ``--db`` overrides ``MOVEDESK_DB``."""
 
     model_config = SettingsConfigDict(env_prefix="MOVEDESK_", extra="ignore", env_ignore_empty=True)
 
-    db: str = Field(default_factory=lambda: str(default_db_path()), description="Store: DuckDB file path")
+    db: str = Field(
+        default_factory=lambda: str(default_db_path()),
+        description="Store: a DuckDB file path, or postgresql://user@host:port/database for a shared store",
+    )
     lookback_days: int = Field(7, description="Days of news before a session that explain considers")
     tolerance_pct: float = Field(
         0.15, description="Percentage points within which a claimed move is 'roughly true'"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,12 +21,18 @@ from movedesk.cli._common import (
     settings,
 )
 
+if TYPE_CHECKING:
+    from movedesk.config import Settings
+
 
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker processes (more than one needs a PostgreSQL store)")
+    ] = 1,
 ) -> None:
     """Serve the web app: front page, briefs, companies, search, sign-up, and the JSON API (/api/v1)."""
     try:
@@ -39,9 +45,37 @@ def serve(
         raise ConfigError(
             f"the web app needs the [web] extra ({exc.name} is missing)", hint='pip install "movedesk[web]"'
         ) from exc
-    app = create_app(settings(ctx))
+    s = settings(ctx)
+    if workers > 1:
+        _serve_workers(s, host, port, log_level, workers)
+        return
+    app = create_app(s)
     err_console.print(f"movedesk serving on http://{host}:{port}", highlight=False)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+
+
+def _serve_workers(s: Settings, host: str, port: int, log_level: str, workers: int) -> None:
+    """Several worker processes, each building the app from the environment (uvicorn spawns them)."""
+    import secrets
+
+    import uvicorn
+
+    from movedesk.config import export_settings, is_server_url
+    from movedesk.errors import ConfigError
+
+    if not is_server_url(s.db):
+        raise ConfigError(
+            f"--workers {workers} needs a PostgreSQL store: a DuckDB file has one writing process at a time",
+            hint="serve with --db postgresql://… (docs/deploy.md), or with one worker",
+        )
+    if not s.secret_key:  # every worker must sign and check links with the same key
+        err_console.print("[yellow]MOVEDESK_SECRET_KEY is not set: a random key for this server's lifetime; "
+                          "links in mails die with it[/yellow]", highlight=False)  # fmt: skip
+        s = s.model_copy(update={"secret_key": secrets.token_urlsafe(32)})
+    export_settings(s, "db", "secret_key")
+    err_console.print(f"movedesk serving on http://{host}:{port} with {workers} workers", highlight=False)
+    uvicorn.run("movedesk.web.app:app_from_env", factory=True, host=host, port=port, log_level=log_level,
+                workers=workers, proxy_headers=False)  # fmt: skip
 
 
 def run(

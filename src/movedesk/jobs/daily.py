@@ -288,7 +288,13 @@ def watched_briefs(desk: Desk, edition: Edition, *, universe: str | None = None)
 def run_daily(
     desk: Desk, session: dt.date, config: RunConfig, *, mailer: SmtpMailer | None = None
 ) -> DailyReport:
-    """The whole day: ingest the configured files, build and store the edition, send it and the alerts."""
+    """The whole day: ingest the configured files, build and store the edition, send it and the alerts. Two
+    daily jobs on one store never run at once: the second gets StoreBusy."""
+    with desk.store.job_lock("run-daily"):
+        return _run_daily_locked(desk, session, config, mailer)
+
+
+def _run_daily_locked(desk: Desk, session: dt.date, config: RunConfig, mailer: SmtpMailer | None) -> DailyReport:
     report = DailyReport(session=session)
     if config.live is not None:  # a provider that fails loses nothing: the run goes on with what is stored
         live = config.live

@@ -108,6 +108,22 @@ def run_market(
             "its prices are not final yet",
             hint=f"its run is due at {scheduled.local_run_at:%H:%M %Z} (`movedesk schedule --show` lists run times)",
         )
+    # a second `run --market` of this market (another machine, a manual rerun) is refused, not interleaved
+    with desk.store.job_lock(f"run-{market.name}"):
+        return _run_locked(desk, market, table, session, config, provider=provider, mailer=mailer, now=now)
+
+
+def _run_locked(
+    desk: Desk,
+    market: Market,
+    table: MarketConfig,
+    session: dt.date,
+    config: RunConfig,
+    *,
+    provider: str | PriceProvider | None,
+    mailer: SmtpMailer | None,
+    now: Callable[[], dt.datetime],
+) -> MarketRunReport:
     report = MarketRunReport(market=market.name, session=session)
     report.attempt = desk.store.start_run(market.name, session, now())
     try:

@@ -37,8 +37,9 @@ from movedesk.errors import ProviderError
 
 class SendLogStore(Protocol):
     """The newsletter tables of a store, and where it lives on disk (None for a database server): the
-    journal of sends in flight is kept beside a store file."""
+    journal of sends in flight is kept beside a store file, or in this machine's state folder for a server."""
 
+    url: str
     path: Path | None
 
     def log_sends(self, rows: Sequence[tuple[str, str, str, int, str, str | None]]) -> None: ...
@@ -190,7 +191,19 @@ class Journal:
 
 
 def journal_path(store: SendLogStore) -> Path | None:
-    return Path(f"{store.path}.sendlog") if store.path is not None else None
+    """Beside a store file; for a PostgreSQL store, in the state folder of the machine that sends (a crashed
+    send is rerun where it ran); None for an in-memory store."""
+    if store.path is not None:
+        return Path(f"{store.path}.sendlog")
+    if store.url.startswith("postgresql://"):
+        import hashlib
+
+        import platformdirs
+
+        folder = Path(platformdirs.user_state_dir("movedesk"))
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"sendlog-{hashlib.sha256(store.url.encode()).hexdigest()[:16]}"
+    return None
 
 
 def recover(store: SendLogStore) -> int:

@@ -44,6 +44,11 @@ class UpsertReport:
         )
 
 
+def utc(value: dt.datetime) -> dt.datetime:
+    """A stored time as an aware UTC datetime (DuckDB returns naive UTC or local-zone values)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 class PriceStore(Protocol):
     """Bars: idempotent upserts by (symbol, session); reads by symbol and date range."""
 
@@ -250,3 +255,7 @@ class Store(PriceStore, NewsStore, DerivedStore, NewsletterStore, SourceStore, R
     def schema_version(self) -> int: ...
 
     def transaction(self) -> AbstractContextManager[None]: ...
+
+    def job_lock(self, name: str) -> AbstractContextManager[None]:
+        """Exclusive across processes for the block (two daily jobs never run at once); StoreBusy if held."""
+        ...

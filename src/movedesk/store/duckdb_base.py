@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 import pandas as pd
+
+from movedesk.store.base import utc
+
+__all__ = ["DuckDBTables", "utc"]
 
 
 class DuckDBTables:
@@ -37,6 +40,3 @@ class DuckDBTables:
     def _probe(self, name: str, column: str, values: Sequence[Any]) -> None:
         self._register(name, pd.DataFrame({column: list(values)}))
 
-
-def utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
-from importlib import resources
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -16,21 +19,11 @@ from movedesk.store.duckdb_newsletter import NewsletterTables
 from movedesk.store.duckdb_prices import PriceTables
 from movedesk.store.duckdb_runs import RunTables
 from movedesk.store.duckdb_sources import SourceTables
+from movedesk.store.migrations_list import migrations
 
 log = logging.getLogger(__name__)
 
 _META = "movedesk_meta"
-
-
-def _migrations() -> list[tuple[int, str]]:
-    """Numbered SQL files shipped in ``store/migrations`` as (number, sql), in order."""
-    folder = resources.files("movedesk.store") / "migrations"
-    out = []
-    for item in folder.iterdir():
-        name = item.name
-        if name.endswith(".sql") and name[:4].isdigit():
-            out.append((int(name[:4]), item.read_text(encoding="utf-8")))
-    return sorted(out)
 
 
 class DuckDBStore(PriceTables, NewsTables, DerivedTables, NewsletterTables, SourceTables, RunTables):
@@ -83,7 +76,7 @@ class DuckDBStore(PriceTables, NewsTables, DerivedTables, NewsletterTables, Sour
             return
         with self.transaction():
             self.con.execute(f"CREATE TABLE IF NOT EXISTS {_META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
-            for number, sql in _migrations():
+            for number, sql in migrations():
                 if number > current:
                     log.info("applying migration %04d to %s", number, self.url)
                     self.con.execute(sql)
@@ -91,6 +84,24 @@ class DuckDBStore(PriceTables, NewsTables, DerivedTables, NewsletterTables, Sour
                 f"INSERT OR REPLACE INTO {_META} VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
             )
 
+
+    @contextmanager
+    def job_lock(self, name: str) -> Iterator[None]:
+        """Hold the lock of job ``name`` (say ``run-hk``) for the block: a second process asking for it gets
+        :class:`StoreBusy` at once. An flock on a file beside the store, released if this process dies."""
+        if self.path is None:
+            yield  # an in-memory store has no other process
+            return
+        lock_path = self.path.with_name(f"{self.path.name}.{name}.lock")
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise StoreBusy(f"another movedesk process is running {name!r} on {self.url}") from exc
+            yield
+        finally:
+            os.close(fd)
 
 
 def _check_is_duckdb(path: Path) -> None:

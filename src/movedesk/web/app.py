@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from movedesk.config import Settings
+from movedesk.config import Settings, is_server_url
 from movedesk.errors import (
     ConfigError,
     DataValidationError,
@@ -154,6 +154,11 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
+def app_from_env() -> FastAPI:
+    """The app of one of ``movedesk serve --workers N``'s processes: settings from ``MOVEDESK_*``."""
+    return create_app(Settings())
+
+
 def _default_factory(settings: Settings) -> Any:
     from movedesk.desk import Desk
 
@@ -166,14 +171,17 @@ def create_app(
     *,
     signup_limit: tuple[int, float] = (5, 600.0),
     page_ttl: float = 300.0,
-    release_store: bool = True,
+    release_store: bool | None = None,
 ) -> FastAPI:
     """The ASGI app. ``desk_factory(settings)`` opens the desk (default: ``Desk.open(settings.db)``).
 
     ``signup_limit`` is (sign-ups, seconds) per client address; ``page_ttl`` how long a rendered
     brief page is served from memory; ``release_store`` closes the store after each use so that
-    ``movedesk run`` can write to the same DuckDB file while the server runs.
+    ``movedesk run`` can write to the same DuckDB file while the server runs (default: for a DuckDB file, not
+    for a PostgreSQL store, whose pool many processes share).
     """
+    if release_store is None:
+        release_store = not is_server_url(settings.db)
     if not settings.secret_key:
         log.warning("MOVEDESK_SECRET_KEY is not set: using a random key; links in mails die with this process")
         settings = settings.model_copy(update={"secret_key": secrets.token_urlsafe(32)})

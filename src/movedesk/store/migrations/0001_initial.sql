@@ -2,11 +2,11 @@
 CREATE TABLE IF NOT EXISTS bars (
     symbol VARCHAR NOT NULL,
     session DATE NOT NULL,
-    open DOUBLE,
-    high DOUBLE,
-    low DOUBLE,
-    close DOUBLE NOT NULL,
-    volume DOUBLE,
+    open DOUBLE PRECISION,
+    high DOUBLE PRECISION,
+    low DOUBLE PRECISION,
+    close DOUBLE PRECISION NOT NULL,
+    volume DOUBLE PRECISION,
     flags VARCHAR,
     PRIMARY KEY (symbol, session)
 );

@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS news_members (
     cluster_id VARCHAR NOT NULL,
     original_id VARCHAR NOT NULL,
     relation VARCHAR NOT NULL,
-    similarity DOUBLE,
+    similarity DOUBLE PRECISION,
     source VARCHAR,
     url VARCHAR,
     title VARCHAR NOT NULL,

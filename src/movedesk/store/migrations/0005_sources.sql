@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS news_sources (
     timezone VARCHAR NOT NULL,
     interval_minutes INTEGER NOT NULL,
     markets VARCHAR[] NOT NULL,
-    rate_per_second DOUBLE,
+    rate_per_second DOUBLE PRECISION,
     targets VARCHAR[] NOT NULL,
     enabled BOOLEAN NOT NULL,
     licence VARCHAR NOT NULL,
