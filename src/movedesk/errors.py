@@ -8,7 +8,7 @@ MovedeskError
 ├── ConfigError                 W001  bad setting or option
 │   └── OutputNotWritable       W002  --out folder cannot be written
 ├── StoreError                  W010  the store cannot be opened or written
-│   ├── StoreCorrupt            W011  the file is not a movedesk DuckDB store
+│   ├── StoreCorrupt            W011  the file (or database) is not a movedesk store
 │   ├── StoreTooNew             W012  the store was written by a newer movedesk
 │   └── StoreBusy               W013  another process holds the store's lock
 ├── ProviderError               W020  a price or news provider failed
