@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 #: Settings of a cluster whose data is thrown away: durability off, so tests pay no fsync.
-_THROWAWAY = ("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200")
+_THROWAWAY = ("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+              "-c", "max_connections=200")  # fmt: skip
 
 
 def server_binaries() -> Path | None:
