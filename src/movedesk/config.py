@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         "jane@example.com' (the SEC requires one for EDGAR)",
     )
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the web app, for links in mails")
+    scheduler: str = Field(
+        "",
+        description="Dask scheduler for batch work (scans, news archives): tcp://host:port, local[:N] for N local "
+        "worker processes, or empty for this process alone (docs/dask.md)",
+    )
 
 
 def current_settings() -> Settings:

@@ -44,6 +44,7 @@ from movedesk.registry import Registry, default_registry
 from movedesk.store import Store, UpsertReport, open_store
 
 if TYPE_CHECKING:
+    from movedesk.detect.partition import Mapper
     from movedesk.detect.scan import ScanResult
     from movedesk.gather.fetch import Fetcher
     from movedesk.gather.ingest import IngestReport
@@ -92,18 +93,22 @@ class Desk:
         Bad bars are kept and flagged (see ``ingest_price_files`` for the validation report)."""
         return self.ingest_price_files(paths)[0]
 
-    def ingest_news(self, paths: Iterable[str | Path], *, extract: bool = False, **options: Any) -> IngestReport:
+    def ingest_news(
+        self, paths: Iterable[str | Path], *, extract: bool = False, link: bool = True, **options: Any
+    ) -> IngestReport:
         """Load news (files, folders, feed/page URLs) into the store, de-duplicated, and link each article
         to the companies it mentions. ``options`` are ``movedesk.gather.ingest.IngestOptions`` fields; the
         SSRF guard and the near-duplicate threshold default to the desk's settings. ``extract`` also runs
-        the extraction pipeline on the new articles that name a company (:meth:`extract_articles`)."""
+        the extraction pipeline on the new articles that name a company (:meth:`extract_articles`).
+        ``link=False`` leaves linking and extraction of ``report.new_ids`` to the caller (a scheduler's
+        workers, ``movedesk.jobs.distributed``)."""
         from movedesk.gather.ingest import ingest_news
 
         options.setdefault("allow_private", self.settings.allow_private)
         options.setdefault("near_dup_threshold", self.settings.near_dup_threshold)
         report = ingest_news(self.store, paths, **options)
-        # only what this run stored: earlier articles are linked already
-        self.link_articles(report.new_ids, extract=extract)
+        if link:  # only what this run stored: earlier articles are linked already
+            self.link_articles(report.new_ids, extract=extract)
         return report
 
     def link_articles(self, article_ids: Sequence[str] | None = None, *, extract: bool = False) -> int:
@@ -435,12 +440,18 @@ class Desk:
         universe: str | Sequence[str] | None = None,
         min_z: float | None = None,
         model: str = "market-model",
+        parts: int = 1,
+        mapper: Mapper | None = None,
     ) -> ScanResult:
-        """Significant abnormal moves of a universe on a date or range, ranked, with market verdicts."""
+        """Significant abnormal moves of a universe on a date or range, ranked, with market verdicts.
+
+        ``parts``/``mapper``: each panel cut into listing partitions scanned by ``mapper`` (a scheduler's
+        workers, ``movedesk.jobs.distributed.scan``), with the same result."""
         from movedesk.detect.universe import scan_store
 
         threshold = self.settings.min_abs_z if min_z is None else min_z
-        return scan_store(self.store, self.registry, start, end, universe=universe, min_z=threshold, model=model)
+        return scan_store(self.store, self.registry, start, end, universe=universe, min_z=threshold, model=model,
+                          parts=parts, mapper=mapper)  # fmt: skip
 
     def top_movers(
         self, session: dt.date, *, universe: str | Sequence[str] | None = None, min_z: float | None = None

@@ -37,6 +37,11 @@ err_console = Console(stderr=True)
 
 DbOption = typer.Option(None, "--db", help="Store path (DuckDB file); default MOVEDESK_DB or the user data dir")
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on stdout")
+SchedulerOption = typer.Option(
+    "--scheduler",
+    help="Run on Dask: tcp://host:port (a cluster) or local[:N] (N local worker processes); default "
+    "MOVEDESK_SCHEDULER, else this process alone (docs/dask.md)",
+)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from movedesk.cli._common import (
     Exit,
+    SchedulerOption,
     console,
     err_console,
     finish,
@@ -203,12 +204,16 @@ def moves(
     min_z: Annotated[float | None, typer.Option("--min-z", help="Minimum |z| (default: settings)")] = None,
     model: Annotated[str, typer.Option("--model", help="market-model or market-adjusted")] = "market-model",
     limit: Annotated[int, typer.Option("--limit", help="Rows to show")] = 50,
+    scheduler: Annotated[str | None, SchedulerOption] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
     """Every listing with a significant abnormal move on a date (or range), ranked by |z|."""
+    from movedesk.jobs.distributed import scan
+
     with open_desk(ctx) as desk:
         threshold = min_z if min_z is not None else desk.settings.min_abs_z
-        result = desk.scan(date.date(), end.date() if end else None, universe=universe, min_z=threshold, model=model)
+        result = scan(desk, date.date(), end.date() if end else None, scheduler=scheduler or desk.settings.scheduler,
+                      universe=universe, min_z=threshold, model=model)  # fmt: skip
     frame = result.moves.head(limit)
     if json_out:
         print_json(

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from movedesk.cli._common import (
     Exit,
+    SchedulerOption,
     console,
     err_console,
     finish,
@@ -65,10 +66,12 @@ def ingest_news_cmd(
             "--extract", help="Also extract the new articles that name a company now (faster first explain)"
         ),
     ] = False,
+    scheduler: Annotated[str | None, SchedulerOption] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
     """Ingest news (feeds, web pages, JSONL/CSV/Parquet, front-matter text), de-duplicated, once each."""
     from movedesk.gather.ingest import Progress as Step
+    from movedesk.jobs.distributed import ingest_news
 
     column_map = parse_column_map(column or [])
     if tz is not None:
@@ -93,8 +96,10 @@ def ingest_news_cmd(
                 f"{r.duplicates:,} duplicate · {len(r.rejected):,} rejected",
             )
 
-        report = desk.ingest_news(
+        report = ingest_news(
+            desk,
             sources,
+            scheduler=scheduler or desk.settings.scheduler,
             extract=extract,
             allow_private=allow_private or desk.settings.allow_private,
             default_tz=tz,

@@ -373,6 +373,26 @@ def scan_bars(
     """Scan long bars of one exchange: a panel on ``mic``'s calendar, the benchmark from
     ``benchmark_bars`` or, when absent, the equal-weight proxy of the panel itself."""
     end = end or start
+    bars, axis, benchmark_bars = prepare_bars(bars, start, end, mic=mic, benchmark_bars=benchmark_bars, window=window)
+    panel = build_panel(bars, axis)
+    r = simple_returns(panel.returns_close)
+    m, name = benchmark_returns(benchmark_bars, axis, benchmark=benchmark, panel_returns=r)
+    res = abnormal_returns(r, m, model=model, window=window, min_obs=min_obs)
+    return scan_panel(panel, m, start, end, benchmark=name, model=model, window=window, min_obs=min_obs,
+                      min_z=min_z, result=res)  # fmt: skip
+
+
+def prepare_bars(
+    bars: pd.DataFrame,
+    start: dt.date,
+    end: dt.date,
+    *,
+    mic: str,
+    benchmark_bars: pd.DataFrame | None,
+    window: tuple[int, int] = ESTIMATION_WINDOW,
+) -> tuple[pd.DataFrame, pd.DatetimeIndex, pd.DataFrame | None]:
+    """The checks of a scan, and the bars (and benchmark bars) cut to the history the estimation window
+    needs (plus the CAR run-up), with the session axis they are laid on."""
     if end < start:
         raise DataValidationError(f"end {end} is before start {start}")
     if end == start:
@@ -382,7 +402,6 @@ def scan_bars(
     if bars.empty:
         raise InsufficientData("no bars to scan")
     first = min(bars["session"])
-    # only the history the estimation window needs (plus the CAR run-up) is laid on the panel
     need = calendars.session_index(mic, start - dt.timedelta(days=3 * abs(window[0]) + 30), start)
     earliest = need[max(0, len(need) - 1 + window[0] + CAR_WINDOW[0] - 1)].date() if len(need) else first
     first = max(first, earliest)
@@ -390,16 +409,22 @@ def scan_bars(
     bars = bars[_days(bars["session"]) >= cut]
     if benchmark_bars is not None and not benchmark_bars.empty:
         benchmark_bars = benchmark_bars[_days(benchmark_bars["session"]) >= cut]
-    axis = calendars.session_index(mic, first, end)
-    panel = build_panel(bars, axis)
-    r = simple_returns(panel.returns_close)
+    else:
+        benchmark_bars = None
+    return bars, calendars.session_index(mic, first, end), benchmark_bars
+
+
+def benchmark_returns(
+    benchmark_bars: pd.DataFrame | None,
+    axis: pd.DatetimeIndex,
+    *,
+    benchmark: str | None,
+    panel_returns: np.ndarray,
+) -> tuple[np.ndarray, str]:
+    """The benchmark's returns on ``axis`` and its name: from ``benchmark_bars``, or the equal-weight proxy
+    of the panel whose returns are ``panel_returns`` (named ``benchmark``, else ``equal-weight``)."""
     if benchmark_bars is not None and not benchmark_bars.empty:
         name = benchmark or str(benchmark_bars["symbol"].iloc[0])
         bench_panel = build_panel(benchmark_bars.assign(symbol=name), axis, ohlv=False)
-        m = simple_returns(bench_panel.returns_close)[:, 0]
-    else:
-        name = benchmark or "equal-weight"
-        m = equal_weight_returns(r)
-    res = abnormal_returns(r, m, model=model, window=window, min_obs=min_obs)
-    return scan_panel(panel, m, start, end, benchmark=name, model=model, window=window, min_obs=min_obs,
-                      min_z=min_z, result=res)  # fmt: skip
+        return simple_returns(bench_panel.returns_close)[:, 0], name
+    return equal_weight_returns(panel_returns), benchmark or "equal-weight"

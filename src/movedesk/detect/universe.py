@@ -22,6 +22,7 @@ from typing import Any
 
 from movedesk import calendars
 from movedesk.config import MIN_ABS_Z
+from movedesk.detect.partition import Mapper, ScanPart, partition_bars, scan_panels
 from movedesk.detect.returns import ESTIMATION_WINDOW, Model
 from movedesk.detect.scan import SP500_PROXY, ScanResult, scan_bars
 from movedesk.errors import CalendarHorizon, ConfigError, InsufficientData, NotATradingSession, UnknownCompany
@@ -125,8 +126,13 @@ def scan_store(
     min_z: float = MIN_ABS_Z,
     model: str = "market-model",
     window: tuple[int, int] = ESTIMATION_WINDOW,
+    parts: int = 1,
+    mapper: Mapper | None = None,
 ) -> ScanResult:
-    """Scan the store: one panel per (calendar, benchmark) group of the universe."""
+    """Scan the store: one panel per (calendar, benchmark) group of the universe.
+
+    With ``parts`` > 1 or a ``mapper``, each panel is cut into up to ``parts`` listing partitions that
+    ``mapper`` scans (a scheduler's workers; :mod:`movedesk.detect.partition`): the same result."""
     chosen = model_name(model)
     end = end or start
     available = set(store.symbols())
@@ -136,6 +142,8 @@ def scan_store(
         groups[(x.mic, x.benchmarks[0] if x.benchmarks else "")].append(x.symbol)
     history = dt.timedelta(days=int(abs(window[0]) * 1.6) + 60)
     result = ScanResult()
+    partitioned = parts > 1 or mapper is not None
+    pieces: list[ScanPart] = []
     scanned = 0
     unknown: list[CalendarHorizon] = []
     for (mic, bench), symbols in sorted(groups.items()):
@@ -154,16 +162,25 @@ def scan_store(
         if bench_bars is None or bench_bars.empty:
             log.info("benchmark %s not in the store: using the equal-weight proxy of the panel", bench)
             name = bench if bench == SP500_PROXY else f"equal-weight({mic})"
+        scanned += 1
+        if partitioned:
+            pieces += partition_bars(
+                bars, start, end, mic=mic, parts=max(parts, 1), benchmark_bars=bench_bars, benchmark=name,
+                model=chosen, window=window, min_z=min_z,
+            )  # fmt: skip
+            continue
         part = scan_bars(
             bars, start, end, mic=mic, benchmark_bars=bench_bars, benchmark=name,
             model=chosen, window=window, min_z=min_z,
         )  # fmt: skip
         result = result.merge(part)
-        scanned += 1
     if not scanned:
         if unknown:
             raise unknown[0]
         raise NotATradingSession(f"no session between {start} and {end} on the universe's exchanges")
+    if partitioned:
+        for panel in scan_panels(pieces, mapper):
+            result = result.merge(panel)
     return result.ranked()
 
 

@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 2_000
 
+TableSource = Callable[[Path, BuildOptions, dict[str, str] | None], Iterable[tuple[pa.Table, int, list[Rejection]]]]
+
 
 @dataclass
 class IngestReport(UpsertReport):
@@ -63,6 +65,8 @@ class IngestReport(UpsertReport):
     not_modified: int = 0
     warnings: list[tuple[str, str]] = field(default_factory=list)
     new_ids: list[str] = field(default_factory=list)
+    #: stored ids (of this run or earlier) that left the articles table: an earlier-published copy replaced them
+    demoted_ids: list[str] = field(default_factory=list)
 
     def merge(self, other: UpsertReport) -> IngestReport:
         merged = IngestReport(
@@ -76,9 +80,11 @@ class IngestReport(UpsertReport):
             merged.not_modified = self.not_modified + other.not_modified
             merged.warnings = self.warnings + other.warnings
             merged.new_ids = self.new_ids + other.new_ids
+            merged.demoted_ids = self.demoted_ids + other.demoted_ids
         else:
             merged.duplicates, merged.not_modified = self.duplicates, self.not_modified
             merged.warnings, merged.new_ids = list(self.warnings), list(self.new_ids)
+            merged.demoted_ids = list(self.demoted_ids)
         return merged
 
     def rejection_reasons(self) -> dict[str, int]:
@@ -140,6 +146,11 @@ class IngestOptions:
     fast: bool = True
     fetcher: Fetcher | None = None
     progress: Callable[[Progress], None] | None = None
+    #: Where a Parquet file's article tables come from: a callable like ``BulkSource.table_stream`` (path,
+    #: build options, column map → (table with fingerprints, rows read, rejections) per record batch, in
+    #: file order). None builds them here; a scheduler passes what its workers built
+    #: (``movedesk.jobs.distributed``). The run de-duplicates and writes them here either way.
+    tables: TableSource | None = None
 
 
 def source_class(kind: str) -> Any:
@@ -337,7 +348,11 @@ class Ingestor:
         ref = str(path)
         pending: list[pa.Table] = []
         count = 0
-        tables = source_class("bulk").table_stream(path, build, self.options.column_map, workers=self.options.workers)
+        if self.options.tables is not None:
+            tables = self.options.tables(path, build, self.options.column_map)
+        else:
+            bulk = source_class("bulk")
+            tables = bulk.table_stream(path, build, self.options.column_map, workers=self.options.workers)
         # Each batch's transaction runs in a writer thread while the next record batch is built (DuckDB
         # lets go of the GIL); every store access waits for it first (see _settle).
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="movedesk-news-writer")
@@ -488,6 +503,7 @@ class Ingestor:
                 columnar.table_articles(stored), prints_rows, members, demoted=demoted, reassign=reassign
             )
         self.report.new_ids.extend(originals)
+        self.report.demoted_ids.extend(demoted)
         # Inputs usually run forward in time: keep the index to what newer items can still match.
         horizon = f_pub[0] - 2 * self.options.window
         if self.index.prune(horizon):
