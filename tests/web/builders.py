@@ -122,7 +122,7 @@ def explanation(desk: Desk) -> Explanation:
     )
 
 
-def build_store(db: Path, settings: Settings) -> str:
+def build_store(db: str | Path, settings: Settings) -> str:
     """Fill ``db`` with bars, articles, one brief and one edition; returns the brief slug."""
     with Desk.open(db, settings) as desk:
         desk.ingest_prices([demo_data() / "bars.csv"])
@@ -136,7 +136,7 @@ def build_store(db: Path, settings: Settings) -> str:
     return brief.slug
 
 
-def add_subscribers(db: Path, settings: Settings, n: int, *, prefix: str = "reader") -> list[str]:
+def add_subscribers(db: str | Path, settings: Settings, n: int, *, prefix: str = "reader") -> list[str]:
     """``n`` active daily subscribers; returns their addresses."""
     emails = [f"{prefix}{i:05d}@example.com" for i in range(n)]
     with Desk.open(db, settings) as desk:

@@ -117,11 +117,21 @@ def smtp() -> Iterator[Inbox]:
         controller.stop()
 
 
+@pytest.fixture(params=["duckdb", "postgresql"])
+def web_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The web tests' store, once a DuckDB file and once a PostgreSQL schema (whose send journal goes to the
+    state folder, here inside the test's temp dir)."""
+    if request.param == "duckdb":
+        return str(tmp_path / "web.duckdb")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return str(request.getfixturevalue("pg_url"))
+
+
 @pytest.fixture
-def settings_for(tmp_path: Path, smtp: Inbox) -> Callable[[int], Settings]:
+def settings_for(web_db: str, smtp: Inbox) -> Callable[[int], Settings]:
     def make(web_port: int = 8000) -> Settings:
         return Settings(
-            db=str(tmp_path / "web.duckdb"),
+            db=web_db,
             secret_key="test-secret-key-not-for-production",
             smtp_host="127.0.0.1",
             smtp_port=smtp.port,
@@ -178,7 +188,7 @@ def live_server(settings_for: Callable[[int], Settings]) -> Iterator[LiveServer]
     """The app under uvicorn over the test store (one brief with a hostile article, one edition)."""
     from .builders import build_store
 
-    with serve(settings_for, lambda s: build_store(Path(s.db), s)) as server:
+    with serve(settings_for, lambda s: build_store(s.db, s)) as server:
         yield server
 
 

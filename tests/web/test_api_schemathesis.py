@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -22,7 +21,7 @@ def api_schema(settings_for: Callable[[int], Settings]):  # type: ignore[no-unty
     from movedesk.web.app import create_app
 
     s = settings_for(8000)
-    build_store(Path(s.db), s)
+    build_store(s.db, s)
     app = create_app(s)
     return schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
 

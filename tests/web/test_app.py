@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -25,11 +24,13 @@ from .conftest import Inbox
 @pytest.fixture
 def make_client(settings_for: Callable[[int], Settings]) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
+    built: list[str] = []
 
     def make(**kwargs: Any) -> TestClient:
         settings = settings_for(8000)
-        if not Path(settings.db).exists():
-            build_store(Path(settings.db), settings)
+        if settings.db not in built:
+            build_store(settings.db, settings)
+            built.append(settings.db)
         client = TestClient(create_app(settings, **kwargs), base_url="http://127.0.0.1:8000")
         client.__enter__()
         clients.append(client)

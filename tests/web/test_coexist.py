@@ -14,6 +14,7 @@ from .conftest import Inbox, LiveServer
 
 
 @pytest.mark.slow
+@pytest.mark.duckdb_only  # PostgreSQL has no file to share: tests/web/test_postgres_workers.py
 def test_send_runs_while_the_server_serves(live_server: LiveServer, smtp: Inbox) -> None:
     with live_server.state.using() as desk:
         desk.store.add_subscribers([("co-1", "co@example.com", "active", "daily")])

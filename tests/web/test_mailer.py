@@ -23,8 +23,8 @@ MAILING = "edition-2024-12-23"
 @pytest.fixture
 def store_with_readers(settings_for: Callable[[int], Settings]) -> tuple[Settings, list[str]]:
     settings = settings_for(8000)
-    build_store(Path(settings.db), settings)
-    return settings, add_subscribers(Path(settings.db), settings, 6)
+    build_store(settings.db, settings)
+    return settings, add_subscribers(settings.db, settings, 6)
 
 
 def test_temporary_refusal_is_retried(store_with_readers: tuple[Settings, list[str]], smtp: Inbox) -> None:

@@ -58,8 +58,8 @@ def test_four_workers_serve_while_the_daily_run_publishes_and_mails(
     url = f"http://127.0.0.1:{port}"
     settings = Settings(db=pg_url, secret_key="test-secret-key-not-for-production", smtp_host="127.0.0.1",
                         smtp_port=smtp.port, mail_from="movedesk <briefs@movedesk.test>", base_url=url)  # fmt: skip
-    slug = build_store(pg_url, settings)  # type: ignore[arg-type]  # a store URL, not a file
-    readers = set(add_subscribers(pg_url, settings, READERS))  # type: ignore[arg-type]
+    slug = build_store(pg_url, settings)
+    readers = set(add_subscribers(pg_url, settings, READERS))
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "MOVEDESK_SECRET_KEY": settings.secret_key,
            "MOVEDESK_SMTP_HOST": "127.0.0.1", "MOVEDESK_SMTP_PORT": str(smtp.port),
            "MOVEDESK_MAIL_FROM": settings.mail_from, "MOVEDESK_BASE_URL": url}  # fmt: skip

@@ -18,14 +18,13 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from movedesk.config import Settings
 from movedesk.desk import Desk
 from movedesk.jobs.daily import send_edition
-from movedesk.publish.mailer import SmtpMailer
+from movedesk.publish.mailer import SmtpMailer, journal_path
 
 from .builders import add_subscribers, build_store
 from .conftest import Inbox
@@ -67,10 +66,12 @@ def test_kill_mid_edition_then_rerun_delivers_each_mail_once(
     settings_for: Callable[[int], Settings], smtp: Inbox, connections: int
 ) -> None:
     settings = settings_for(8000)
-    build_store(Path(settings.db), settings)
-    emails = add_subscribers(Path(settings.db), settings, READERS)
+    build_store(settings.db, settings)
+    emails = add_subscribers(settings.db, settings, READERS)
 
-    journal = Path(f"{settings.db}.sendlog")
+    with Desk.open(settings.db, settings) as desk:  # beside a DuckDB file; this machine's state dir for PostgreSQL
+        journal = journal_path(desk.store)
+    assert journal is not None
     first = _sender(settings.db, smtp.port, connections)
     dead = {"flag": False}
     first_peers: set[tuple[str, int]] = set()
