@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,20 +62,39 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def pg_url(pg_server: str) -> Iterator[str]:
-    """A fresh, empty schema on the test server, as a store URL (dropped after the test)."""
+@contextlib.contextmanager
+def _fresh_schema(server: str) -> Iterator[str]:
+    """A new, empty schema on ``server`` as a store URL; dropped at the end."""
     import uuid
     from urllib.parse import quote
 
     import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
+    with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
-    yield f"{pg_server}?options={quote(f'-csearch_path={schema}')}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    try:
+        yield f"{server}?options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh, empty schema on the test server, as a store URL (dropped after the test)."""
+    with _fresh_schema(pg_server) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def module_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """As ``store_url``, for a module's shared store: a DuckDB file, then a PostgreSQL schema."""
+    if request.param == "duckdb":
+        yield str(tmp_path_factory.mktemp("store") / "module.duckdb")
+        return
+    with _fresh_schema(request.getfixturevalue("pg_server")) as url:
+        yield url
 
 
 @pytest.fixture(params=["duckdb", "postgresql"])

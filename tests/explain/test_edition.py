@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,11 @@ UNIVERSE = "688981.SS,0981.HK,1347.HK"
 
 
 @pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Desk:
-    d = Desk.open(tmp_path_factory.mktemp("edition") / "e.duckdb")
-    d.ingest_prices([demo_data() / "bars.csv"])
-    d.ingest_news([demo_data() / "news"])
-    return d
+def desk(module_store_url: str) -> Iterator[Desk]:
+    with Desk.open(module_store_url) as d:  # once on DuckDB, once on PostgreSQL
+        d.ingest_prices([demo_data() / "bars.csv"])
+        d.ingest_news([demo_data() / "news"])
+        yield d
 
 
 def test_one_brief_per_company_ranked_by_z(desk: Desk, tmp_path: Path) -> None:

@@ -17,13 +17,15 @@ MON = dt.date(2024, 12, 23)
 
 
 @pytest.fixture(scope="module")
-def case(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Explanation, pd.DataFrame, str]:
+def case(
+    shared_dir: Path, tmp_path_factory: pytest.TempPathFactory, module_store_url: str
+) -> tuple[Explanation, pd.DataFrame, str]:
     tmp = tmp_path_factory.mktemp("smic")
     prices = shared_dir / "data/prices"
     idx = pd.read_parquet(prices / "cn_indices.parquet")
     idx[idx.symbol.isin(["^SSEC", "^STAR50"])].to_parquet(tmp / "cn.parquet")
     pd.read_parquet(prices / "hk.parquet", filters=[("symbol", "==", "^HSI")]).to_parquet(tmp / "hsi.parquet")
-    with Desk.open(tmp / "case.duckdb") as desk:
+    with Desk.open(module_store_url) as desk:  # once on DuckDB, once on PostgreSQL
         desk.ingest_prices([prices / "smic.parquet", tmp / "cn.parquet", tmp / "hsi.parquet"])
         report = desk.ingest_news([shared_dir / "cases/smic-2024-12-23/article.md"])
         assert report.new == 1

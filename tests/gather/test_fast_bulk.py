@@ -124,31 +124,40 @@ def _assert_same_items(path: Path) -> list[Article | Rejection]:
     return fast
 
 
-def _stored(db: Path) -> dict[str, Any]:
+def _stored(db: Path | str) -> dict[str, Any]:
+    """Every stored row of the news tables (the SQL runs on DuckDB and PostgreSQL alike)."""
     store = open_store(db)
     try:
-        con = store.con
+        if str(db).startswith("postgresql://"):
+            import psycopg
+
+            conn: Any = psycopg.connect(str(db), autocommit=True)
+            conn.execute("SET TimeZone = 'UTC'")
+        else:
+            conn = store.con  # type: ignore[attr-defined]
+
+        def rows(sql: str) -> list[tuple[Any, ...]]:
+            return [tuple(r) for r in conn.execute(sql).fetchall()]
+
         return {
             # an inferred publish time is the run's first-seen time, which differs from run to run
-            "articles": con.execute(
+            "articles": rows(
                 "SELECT id, source, url, title, body, language, authors, "
                 "CASE WHEN published_inferred THEN NULL ELSE published END, published_inferred, relays, "
                 "cluster_id, tickers FROM articles ORDER BY id"
-            ).fetchall(),
-            "fingerprints": con.execute(
-                "SELECT article_id, text_hash FROM article_fingerprints ORDER BY article_id"
-            ).fetchall(),
-            "members": con.execute(
+            ),
+            "fingerprints": rows("SELECT article_id, text_hash FROM article_fingerprints ORDER BY article_id"),
+            "members": rows(
                 "SELECT member_id, cluster_id, original_id, relation, similarity, source, url, title, published "
                 "FROM news_members ORDER BY member_id"
-            ).fetchall(),
+            ),
             "counts": store.news_counts(),
         }
     finally:
         store.close()
 
 
-def _ingest(db: Path, path: Path, *, fast: bool, batch_size: int = 500) -> IngestReport:
+def _ingest(db: Path | str, path: Path, *, fast: bool, batch_size: int = 500) -> IngestReport:
     store = open_store(db)
     try:
         return ingest(store, [path], IngestOptions(fast=fast, batch_size=batch_size))
@@ -260,3 +269,19 @@ def test_band_index_finds_what_datasketch_finds() -> None:
     assert results[0] == results[1]
     assert results[0][0] is not None and results[0][0][0] == "a"  # the rewrite is found
     assert results[0][1] is None and results[0][2] is None  # the other story is not; removed is gone
+
+
+@pytest.mark.slow
+def test_reuters_sample_stores_the_same_on_postgresql(shared_dir: Path, tmp_path: Path, pg_url: str) -> None:
+    """The bulk path on PostgreSQL (COPY of each Arrow batch) stores exactly what it stores in DuckDB, and a
+    second ingest of the same file adds nothing."""
+    path = _reuters_sample(shared_dir, tmp_path / "reuters.parquet")
+    on_duckdb = _ingest(tmp_path / "fast.duckdb", path, fast=True)
+    on_postgres = _ingest(pg_url, path, fast=True)
+    assert (on_postgres.new, on_postgres.duplicates, on_postgres.new_ids) == (
+        on_duckdb.new, on_duckdb.duplicates, on_duckdb.new_ids)  # fmt: skip
+    stored = _stored(pg_url)
+    assert stored == _stored(tmp_path / "fast.duckdb")
+    assert stored["counts"]["near_clusters"] > 0
+    again = _ingest(pg_url, path, fast=True)
+    assert (again.new, again.duplicates) == (0, 0) and _stored(pg_url) == stored

@@ -53,14 +53,14 @@ def server(httpserver: HTTPServer) -> HTTPServer:
     return httpserver
 
 
-def _desk(tmp_path: Path, contact: str = CONTACT) -> Desk:
-    settings = Settings(db=str(tmp_path / "desk.duckdb"), allow_private=True, contact=contact)
+def _desk(db: str, contact: str = CONTACT) -> Desk:
+    settings = Settings(db=db, allow_private=True, contact=contact)
     return Desk.open(settings.db, settings)
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> Iterator[Desk]:
-    with _desk(tmp_path) as d:
+def desk(store_url: str) -> Iterator[Desk]:
+    with _desk(store_url) as d:
         yield d
 
 
@@ -189,8 +189,8 @@ def test_a_source_that_is_down_fails_clearly_and_loses_nothing(desk: Desk, serve
     assert after["succeeded_at"] == before["succeeded_at"] and after["newest_item"] == before["newest_item"]
 
 
-def test_sources_added_and_removed_persist_across_reopen(tmp_path: Path) -> None:
-    with _desk(tmp_path) as desk:
+def test_sources_added_and_removed_persist_across_reopen(store_url: str) -> None:
+    with _desk(store_url) as desk:
         shipped = {s.name for s in desk.sources()}
         assert "caixin-all" in shipped
         desk.remove_source("caixin-all")
@@ -199,7 +199,7 @@ def test_sources_added_and_removed_persist_across_reopen(tmp_path: Path) -> None
             desk.add_source("my-wire", "https://wire.example/other.xml")
         with pytest.raises(UnknownProvider, match="no news source 'nope'"):
             desk.remove_source("nope")
-    with _desk(tmp_path) as desk:
+    with _desk(store_url) as desk:
         names = {s.name for s in desk.sources()}
         assert names == (shipped - {"caixin-all"}) | {"my-wire"}  # the removal of a shipped source sticks
         mine = next(s for s in desk.sources() if s.name == "my-wire")
@@ -211,7 +211,7 @@ def test_sources_added_and_removed_persist_across_reopen(tmp_path: Path) -> None
 
 def test_sec_sources_are_refused_without_a_contact(tmp_path: Path, server: HTTPServer, monkeypatch) -> None:
     for contact in ("", "just a name"):
-        with _desk(tmp_path, contact=contact) as desk:
+        with _desk(str(tmp_path / "desk.duckdb"), contact=contact) as desk:
             desk.add_source("t-edgar", server.url_for("/edgar/latest"), kind="edgar", replace=True)
             with pytest.raises(ConfigError, match="MOVEDESK_CONTACT") as err:
                 desk.poll_sources(["t-edgar"])

@@ -19,7 +19,7 @@ from movedesk.desk import Desk
 from movedesk.detect.partition import partition_bars, scan_partitioned
 from movedesk.detect.scan import SP500_PROXY, ScanResult, equal_weight_index, scan_bars
 from movedesk.errors import ConfigError
-from movedesk.jobs import distributed
+from movedesk.jobs import dask_cluster, distributed
 from movedesk.jobs.distributed import client_for, parse_scheduler
 
 pytest.importorskip("distributed", reason='needs Dask: pip install ".[dask]"')
@@ -177,6 +177,42 @@ def test_archive_without_extraction_links_only(tmp_path: Path, archive: tuple[Pa
         assert a["links"] == b["links"] and len(a["links"]) > 300 and b["extractions"] == []
 
 
+# -- the daily edition ----------------------------------------------------------------------------------
+def test_edition_with_its_news_extracted_on_workers_has_the_same_briefs(
+    tmp_path: Path, sp500: pd.DataFrame, shared_dir: Path, client: Any
+) -> None:
+    """2008-01-23 on the S&P panel with three weeks of Reuters news: the scan runs on the workers, the news of
+    the movers is extracted by them, the briefs are those of one process (and the cached payloads too)."""
+    import shutil
+
+    from movedesk.publish.brief import brief_json
+    from movedesk.publish.edition import build_edition
+
+    prices = tmp_path / "us.parquet"
+    sp500.rename(columns={"session": "date", "flags": "flag"}).to_parquet(prices)
+    news = pq.read_table(
+        shared_dir / "data" / "news" / "reuters_2006_2013.parquet",
+        filters=[("published", ">=", pd.Timestamp("2008-01-14", tz="UTC")),
+                 ("published", "<", pd.Timestamp("2008-01-26", tz="UTC"))],
+    )  # fmt: skip
+    pq.write_table(news, tmp_path / "news.parquet")
+    with Desk.open(tmp_path / "alone.duckdb") as desk:
+        desk.ingest_price_files([prices])
+        desk.ingest_news([tmp_path / "news.parquet"])
+    shutil.copy(tmp_path / "alone.duckdb", tmp_path / "spread.duckdb")
+    day = dt.date(2008, 1, 23)
+    with Desk.open(tmp_path / "alone.duckdb") as alone, Desk.open(tmp_path / "spread.duckdb") as spread:
+        single = build_edition(alone, day, universe="sp500", top=4)
+        warmed = distributed.warm_extractions(spread, single.movers or [], day, client=client)
+        cached = _contents(spread)["extractions"]
+        assert warmed > 50 and len(cached) > 50  # the workers extracted the movers' news ahead
+        edition = distributed.build_edition(spread, day, client=client, universe="sp500", top=4)
+        assert len(single.briefs) == 4 and [b.slug for b in edition.briefs] == [b.slug for b in single.briefs]
+        assert [brief_json(b) for b in edition.briefs] == [brief_json(b) for b in single.briefs]
+        assert edition.market == single.market and edition.movers == single.movers
+        assert _contents(alone)["extractions"] == _contents(spread)["extractions"]
+
+
 # -- choosing the scheduler -----------------------------------------------------------------------------
 def test_parse_scheduler() -> None:
     assert parse_scheduler(None) == (None, None) and parse_scheduler("  ") == (None, None)
@@ -191,14 +227,14 @@ def test_parse_scheduler() -> None:
 
 
 def test_missing_dask_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = distributed.importlib.import_module
+    real = dask_cluster.importlib.import_module
 
     def refuse(name: str, *args: Any) -> Any:
         if name == "distributed":
             raise ImportError("No module named 'distributed'")
         return real(name, *args)
 
-    monkeypatch.setattr(distributed.importlib, "import_module", refuse)
+    monkeypatch.setattr(dask_cluster.importlib, "import_module", refuse)
     with pytest.raises(ConfigError) as caught, client_for("local:2"):
         pass
     assert 'pip install "movedesk[dask]"' in str(caught.value)

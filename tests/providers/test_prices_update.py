@@ -50,11 +50,11 @@ def test_yahoo_history_becomes_as_traded_with_ex_date_ratios() -> None:
     assert np.allclose(adjusted, raw[("Adj Close", "0981.HK")].to_numpy(), rtol=1e-9)
 
 
-def test_update_asks_only_for_the_sessions_the_store_lacks(tmp_path: Path) -> None:
+def test_update_asks_only_for_the_sessions_the_store_lacks(tmp_path: Path, store_url: str) -> None:
     truth = pd.concat([as_traded("0981.HK", DAYS, 2), as_traded("1347.HK", DAYS, 3)], ignore_index=True)
     yahoo = YahooLike(truth)
     provider = YFinancePriceProvider(client=yahoo)
-    with Desk.open(tmp_path / "s.duckdb") as desk:
+    with Desk.open(store_url) as desk:
         first = desk.update_prices(provider, ["0981.HK", "1347.HK"], since=DAYS[0], now=after_close(DAYS[300]),
                                    politeness=NoWait())
         assert first.ok and first.report.new == 2 * 301 and len(yahoo.calls) == 1
@@ -73,14 +73,14 @@ def test_update_asks_only_for_the_sessions_the_store_lacks(tmp_path: Path) -> No
     assert list(stored["session"]) == DAYS[:304]
 
 
-def test_a_provider_failing_mid_run_loses_nothing_and_names_the_missing(tmp_path: Path) -> None:
+def test_a_provider_failing_mid_run_loses_nothing_and_names_the_missing(tmp_path: Path, store_url: str) -> None:
     truth = pd.concat([as_traded(s, DAYS, k) for k, s in enumerate(["0981.HK", "1347.HK", "0700.HK"])],
                       ignore_index=True)
 
     class OneAtATime(YFinancePriceProvider):
         batch_size = 1
 
-    with Desk.open(tmp_path / "s.duckdb") as desk:
+    with Desk.open(store_url) as desk:
         desk.update_prices(OneAtATime(client=YahooLike(truth)), ["0981.HK", "1347.HK", "0700.HK"], since=DAYS[0],
                            now=after_close(DAYS[200]), politeness=NoWait())
         before = desk.bars(["1347.HK"])
@@ -98,12 +98,14 @@ def test_a_provider_failing_mid_run_loses_nothing_and_names_the_missing(tmp_path
     assert landed.groupby("symbol")["session"].max().eq(DAYS[210]).all()
 
 
-def test_ex_dividend_claim_verifies_on_raw_and_the_abnormal_return_uses_adjusted(tmp_path: Path) -> None:
+def test_ex_dividend_claim_verifies_on_raw_and_the_abnormal_return_uses_adjusted(
+    tmp_path: Path, store_url: str
+) -> None:
     ex = DAYS[300]
     stock = with_dividend(as_traded("0981.HK", DAYS, 5), ex, 0.06)
     index = as_traded("^HSI", DAYS, 6, start=17000.0)
     provider = YFinancePriceProvider(client=YahooLike(pd.concat([stock, index], ignore_index=True)))
-    with Desk.open(tmp_path / "s.duckdb") as desk:
+    with Desk.open(store_url) as desk:
         desk.update_prices(provider, ["0981.HK", "^HSI"], since=DAYS[0], now=after_close(DAYS[305]),
                            politeness=NoWait())
         move = desk.move("0981.HK", ex)
