@@ -116,12 +116,9 @@ class Desk:
         with ``extract``, also extract the articles that name one. Returns the number of new links."""
         from movedesk.extract.entities import link_companies
 
-        articles = (
-            [a for a in (self.store.article(i) for i in article_ids) if a]
-            if article_ids is not None
-            else self.store.articles()
-        )
-        links = [(a.id, cid) for a in articles for cid in link_companies(a, self.registry)]
+        articles = self.store.articles_by_id(article_ids) if article_ids is not None else self.store.articles()
+        options = self.extraction_cache.options
+        links = [(a.id, cid) for a in articles for cid in link_companies(a, self.registry, options)]
         added = self.store.link_companies(links)
         if extract:
             linked = {aid for aid, _ in links}

@@ -33,6 +33,8 @@ def test_articles_round_trip_and_point_in_time(store: Any) -> None:
     assert (report.new, report.unchanged) == (3, 1)
     assert store.upsert_articles([given]).new == 0
     assert store.article("a1") == given
+    assert [a.id for a in store.articles_by_id(["a3", "zz", "a1", "a3"])] == ["a3", "a1"]
+    assert store.articles_by_id([]) == []
     assert store.link_companies([("a1", "SMIC"), ("a2", "SMIC"), ("a3", "SMIC"), ("a3", "SMIC")]) == 3
     cutoff = T0 + dt.timedelta(hours=5)
     assert [a.id for a in store.articles(company="SMIC", until=cutoff)] == ["a2", "a1"]

@@ -28,6 +28,7 @@ from movedesk.extract.aliases import (  # noqa: F401 - matcher_for is re-exporte
 )
 from movedesk.extract.component import Component
 from movedesk.extract.doc import Doc
+from movedesk.extract.options import ExtractOptions
 from movedesk.extract.text import CJK_RE, fold
 from movedesk.models import Article, Company
 from movedesk.models.news import Mention
@@ -460,9 +461,10 @@ def _corefs(doc: Doc, text: str, linked: list[Mention]) -> list[Mention]:
     return out
 
 
-def link_companies(article: Article, registry: Registry) -> set[str]:
-    """Ids of the registry companies an article mentions (by alias, ticker or name)."""
-    doc = Doc.from_article(article, registry)
+def link_companies(article: Article, registry: Registry, options: ExtractOptions | None = None) -> set[str]:
+    """Ids of the registry companies an article mentions (by alias, ticker or name). ``options``: the
+    extraction options, when the caller has them (read from the environment otherwise, per article)."""
+    doc = Doc.from_article(article, registry, options)
     return {m.company_id for m in find_mentions(doc) if m.method != "coref"}
 
 

@@ -77,6 +77,10 @@ class NewsStore(Protocol):
 
     def article(self, article_id: str) -> Article | None: ...
 
+    def articles_by_id(self, article_ids: Sequence[str]) -> list[Article]:
+        """The stored ones of ``article_ids``, in the order given (one query, not one per id)."""
+        ...
+
     def articles(
         self,
         *,

@@ -68,6 +68,22 @@ class NewsTables(DuckDBTables):
         rows = self.con.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id]).fetchall()
         return _row_article(rows[0]) if rows else None
 
+    def articles_by_id(self, article_ids: Sequence[str]) -> list[Article]:
+        """The stored ones of ``article_ids``, in the order given (one query, not one per id)."""
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return []
+        self._probe("probe_article_ids", "id", ids)
+        try:
+            rows = self.con.execute(
+                f"SELECT {', '.join('a.' + c.strip() for c in _ARTICLE_COLUMNS.split(','))} "
+                "FROM probe_article_ids p JOIN articles a ON a.id = p.id"
+            ).fetchall()
+        finally:
+            self.con.unregister("probe_article_ids")
+        found = {r[0]: _row_article(r) for r in rows}
+        return [found[i] for i in ids if i in found]
+
     def articles(
         self,
         *,

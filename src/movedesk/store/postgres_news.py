@@ -69,6 +69,15 @@ class PostgresNewsTables(PostgresTables):
         row = self._one(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = %s", [article_id])
         return _row_article(row) if row else None
 
+    def articles_by_id(self, article_ids: Sequence[str]) -> list[Article]:
+        """The stored ones of ``article_ids``, in the order given (one query, not one per id)."""
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return []
+        found = {r[0]: _row_article(r) for r in self._rows(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ANY(%s)", [ids])}  # fmt: skip
+        return [found[i] for i in ids if i in found]
+
     def articles(
         self,
         *,
