@@ -57,7 +57,7 @@ class PostgresStore(
 
     def __init__(self, url: str, *, read_only: bool = False, max_size: int = 8, timeout: float = 10.0) -> None:
         try:
-            import psycopg  # noqa: F401
+            import psycopg
             from psycopg.conninfo import conninfo_to_dict, make_conninfo
             from psycopg_pool import ConnectionPool, PoolTimeout
         except ImportError as exc:
@@ -70,6 +70,15 @@ class PostgresStore(
         options = conninfo_to_dict(url).get("options") or ""
         options = f"{options} -c TimeZone=UTC" + (" -c default_transaction_read_only=on" if read_only else "")
         self._conninfo = make_conninfo(url, options=options.strip())
+        try:  # one direct attempt first: a refused connection, a bad password or no such database fails
+            # at once with the server's reason, instead of the pool retrying until its timeout
+            psycopg.connect(self._conninfo, connect_timeout=max(1, int(timeout))).close()
+        except psycopg.OperationalError as exc:
+            reason = " ".join(str(exc).split())
+            raise StoreError(
+                f"cannot connect to the PostgreSQL store {self.url}: {reason}",
+                hint="check that the server runs and the URL (host, port, user, password, database) is right",
+            ) from exc
         self.pool = ConnectionPool(
             self._conninfo, min_size=1, max_size=max_size, open=False, timeout=timeout, name="movedesk"
         )
