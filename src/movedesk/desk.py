@@ -451,11 +451,18 @@ class Desk:
                           parts=parts, mapper=mapper)  # fmt: skip
 
     def top_movers(
-        self, session: dt.date, *, universe: str | Sequence[str] | None = None, min_z: float | None = None
+        self,
+        session: dt.date,
+        *,
+        universe: str | Sequence[str] | None = None,
+        min_z: float | None = None,
+        parts: int = 1,
+        mapper: Mapper | None = None,
     ) -> tuple[list[Company], ScanResult]:
         """Companies with a significant abnormal move on ``session``, by their largest |z| first (one entry a
-        company, indices left out), with the scan they come from (its market verdicts)."""
-        result = self.scan(session, None, universe=universe, min_z=min_z)
+        company, indices left out), with the scan they come from (its market verdicts); ``parts``/``mapper``
+        as in :meth:`scan`."""
+        result = self.scan(session, None, universe=universe, min_z=min_z, parts=parts, mapper=mapper)
         frame = result.moves.sort_values("z", key=lambda s: -s.abs()) if not result.moves.empty else result.moves
         companies: list[Company] = []
         seen: set[str] = set()

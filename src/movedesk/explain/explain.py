@@ -138,6 +138,21 @@ def explain(
     )
 
 
+def news_window(
+    company: Company,
+    session: dt.date,
+    *,
+    lookback_days: int,
+    cutoff: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[dt.datetime, dt.datetime]:
+    """(since, until): the publication times of the news :func:`explain` reads for the session (a scheduler
+    extracts them ahead, ``movedesk.jobs.distributed``). NotATradingSession when no listing trades then."""
+    closes = _require_session(company, session)
+    until = cutoff.astimezone(dt.UTC) if cutoff is not None else default_cutoff(company, session, closes, now=now)[0]
+    return until - dt.timedelta(days=lookback_days), until
+
+
 def default_cutoff(
     company: Company, session: dt.date, closes: Sequence[dt.datetime], *, now: dt.datetime | None = None
 ) -> tuple[dt.datetime, str]:

@@ -20,6 +20,7 @@ from movedesk.publish.writer import build_brief, check_writable
 
 if TYPE_CHECKING:
     from movedesk.desk import Desk
+    from movedesk.detect.scan import ScanResult
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +58,14 @@ def build_edition(
     min_z: float | None = None,
     scope: str | None = None,
     scope_label: str | None = None,
+    movers: tuple[list[Company], ScanResult] | None = None,
 ) -> Edition:
     """Scan the universe, explain the ``top`` companies by |z| (one brief per company); ``scope`` names the
-    market of a market's edition (see ``Edition.slug``)."""
-    movers, result = desk.top_movers(session, universe=universe, min_z=min_z)
+    market of a market's edition (see ``Edition.slug``). ``movers``: ``desk.top_movers``'s answer when the
+    caller has it already (a scheduler's scan, ``movedesk.jobs.distributed.build_edition``)."""
+    companies, result = movers if movers is not None else desk.top_movers(session, universe=universe, min_z=min_z)
     briefs: list[Brief] = []
-    for company in movers:
+    for company in companies:
         if len(briefs) >= top:
             break
         try:
@@ -71,7 +74,7 @@ def build_edition(
             log.warning("no brief for %s on %s: %s", company.id, session, exc)
             continue
         briefs.append(build_brief(desk, expl)[0])
-    return Edition(session=session, briefs=briefs, market=market_rows(result.market), movers=movers,
+    return Edition(session=session, briefs=briefs, market=market_rows(result.market), movers=companies,
                    scope=scope, scope_label=scope_label)
 
 
