@@ -382,12 +382,17 @@ def mic_from_suffix(symbol: str) -> str:
     return _SUFFIX_MIC.get(suffix.upper(), "XNYS") if dot else "XNYS"
 
 
-def next_session_open(mic: str, day: dt.date) -> dt.datetime:
-    """The open (UTC) of the first session of ``mic`` after ``day``: the end of the news window of a
-    session's explanation, which takes in the evening wraps and after-hours stories but not the next day."""
+def next_session(mic: str, day: dt.date) -> dt.date:
+    """The first session of ``mic`` after ``day`` (a session or not): where an after-hours move shows."""
     _check(mic, day)
     cal = calendar(mic)
     if pd.Timestamp(day) >= cal.last_session:  # the next session is past what the calendar knows
         _check(mic, day + dt.timedelta(days=1))
-    nxt = cal.date_to_session(pd.Timestamp(day) + pd.Timedelta(days=1), direction="next")
-    return cal.session_open(nxt).to_pydatetime().astimezone(dt.UTC)
+    return cal.date_to_session(pd.Timestamp(day) + pd.Timedelta(days=1), direction="next").date()
+
+
+def next_session_open(mic: str, day: dt.date) -> dt.datetime:
+    """The open (UTC) of the first session of ``mic`` after ``day``: the end of the news window of a
+    session's explanation, which takes in the evening wraps and after-hours stories but not the next day."""
+    nxt = next_session(mic, day)
+    return calendar(mic).session_open(pd.Timestamp(nxt)).to_pydatetime().astimezone(dt.UTC)

@@ -35,6 +35,7 @@ from movedesk import calendars
 from movedesk.config import Settings
 from movedesk.errors import DataValidationError, MovedeskError
 from movedesk.eval.explain_eval import NEWS_FILE, PRICES_FILE, ExplainCase, articles_for, bars_for, shared_path
+from movedesk.models import Company
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +131,8 @@ def build_cases(
         session = dt.date.fromisoformat(str(row["session"]))
         mic = company.listings[0].mic
         try:
-            if period == "after_hours":
-                session = calendars.calendar(mic).next_session(session).date() if calendars.is_session(
-                    mic, session
-                ) else calendars.calendar(mic).date_to_session(session, direction="next").date()
+            if period == "after_hours":  # the move shows in the next session's bar
+                session = calendars.next_session(mic, session)
             elif not calendars.is_session(mic, session):
                 continue
         except MovedeskError:
@@ -207,7 +206,7 @@ def evaluate_read(
         cases, thinned = build_cases(load_rows(), desk.registry, seed=seed)
         if sample is not None and sample < len(cases):
             cases = sorted(random.Random(seed).sample(cases, sample), key=lambda c: c.case_id)
-        windows = [_window(c) for c in cases]
+        windows = [_window(c, desk.registry.lookup(c.company_id)) for c in cases]
         bars = bars_for(windows, base / PRICES_FILE, desk.registry)
         desk.store.upsert_bars(bars)
         # a ticker that named another company then (Dow Chemical, the old GM) has no bar in the panel on the
@@ -228,10 +227,15 @@ def evaluate_read(
     return report
 
 
-def _window(case: ReadCase) -> ExplainCase:
-    """The case as the loaders of explain_eval see it: its news window ends at the next session's open."""
+def _window(case: ReadCase, company: Company) -> ExplainCase:
+    """The case as the loaders of explain_eval see it: its news window ends where explain's own does (the
+    next session's open of the company's primary listing)."""
+    from movedesk.explain.explain import default_cutoff
+
+    later = dt.datetime.combine(case.session + dt.timedelta(days=30), dt.time(), dt.UTC)  # the window is over
     try:
-        cutoff = calendars.next_session_open("XNYS", case.session)
+        close = calendars.session_close(company.listings[0].mic, case.session)
+        cutoff, _ = default_cutoff(company, case.session, [close], now=later)
     except MovedeskError:
         cutoff = dt.datetime.combine(case.session + dt.timedelta(days=1), dt.time(14, 30), dt.UTC)
     return ExplainCase(case.case_id, case.company_id, case.symbol, case.session, cutoff, case.reason, 0.0,
