@@ -58,6 +58,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: articles read and linked at a time after an ingest (memory stays flat as archives grow)
+_LINK_CHUNK = 2_000
+
 
 class Desk:
     """One news desk: open it on a store, then ingest, detect, explain and publish."""
@@ -111,18 +114,37 @@ class Desk:
             self.link_articles(report.new_ids, extract=extract)
         return report
 
-    def link_articles(self, article_ids: Sequence[str] | None = None, *, extract: bool = False) -> int:
+    def link_articles(
+        self,
+        article_ids: Sequence[str] | None = None,
+        *,
+        extract: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
         """Record which companies each article mentions (used for fast point-in-time company news);
-        with ``extract``, also extract the articles that name one. Returns the number of new links."""
+        with ``extract``, also extract the articles that name one. Returns the number of new links.
+        Articles are read, linked and stored in chunks, so memory stays flat however many were ingested;
+        ``progress(done, total)`` follows the chunks."""
         from movedesk.extract.entities import link_companies
 
-        articles = self.store.articles_by_id(article_ids) if article_ids is not None else self.store.articles()
         options = self.extraction_cache.options
-        links = [(a.id, cid) for a in articles for cid in link_companies(a, self.registry, options)]
-        added = self.store.link_companies(links)
-        if extract:
-            linked = {aid for aid, _ in links}
-            self.extract_articles([a for a in articles if a.id in linked])
+        ids = list(article_ids) if article_ids is not None else None
+        total = len(ids) if ids is not None else self.store.count_articles()
+        chunks = (
+            (self.store.articles_by_id(ids[i : i + _LINK_CHUNK]) for i in range(0, len(ids), _LINK_CHUNK))
+            if ids is not None
+            else iter([self.store.articles()])
+        )
+        added = done = 0
+        for articles in chunks:
+            links = [(a.id, cid) for a in articles for cid in link_companies(a, self.registry, options)]
+            added += self.store.link_companies(links)
+            if extract:
+                linked = {aid for aid, _ in links}
+                self.extract_articles([a for a in articles if a.id in linked])
+            done += len(articles)
+            if progress is not None:
+                progress(done, total)
         return added
 
     def extract_articles(self, articles: Sequence[Article]) -> int:
