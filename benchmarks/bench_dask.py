@@ -2,7 +2,7 @@
 
     python benchmarks/bench_dask.py [--part ingest|scan|rss|all] [--articles 10000] [--file-rows 2000]
                                     [--listings 10000] [--years 10] [--rss-sizes 100000,400000,1000000]
-                                    [--single]
+                                    [--single] [--bulk-writes]
 
 Every figure is measured in this run against a named baseline; nothing is asserted on wall-clock times.
 
@@ -11,7 +11,10 @@ Every figure is measured in this run against a named baseline; nothing is assert
   titles marked so no copy is an exact duplicate of another) in Parquet files of ``--file-rows`` rows,
   ingested and extracted (``ingest news --extract``) into a new DuckDB store on a LocalCluster of 1 worker
   (the baseline) and of 2 workers; prints the speed-up (goal: ≥ 1.6× at 400k). ``--single`` adds the
-  path without Dask (``Desk.ingest_news``) for reference.
+  path without Dask (``Desk.ingest_news``) for reference. CPU seconds of the client and of each worker,
+  and the load average when each run starts (other jobs on the machine), are printed beside the times.
+  ``--bulk-writes`` stores the extraction payloads in one statement a file, as a store's ``put_extractions``
+  would (the client's one-row writes are the serial part that limits the speed-up).
 * ``scan`` — a synthetic ``--listings`` × ``--years`` panel generated with the real S&P panel's return
   statistics (each listing's α, β and residual σ drawn from the market-model fits of the real listings,
   fat-tailed t(4) residuals, the real equal-weight market returns resampled as its benchmark), scanned
@@ -50,6 +53,11 @@ SP500 = SHARED / "data" / "prices" / "us_sp500.parquet"
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # -- the resampled archive --------------------------------------------------------------------------------
@@ -94,25 +102,50 @@ def _archive(articles: int, file_rows: int, work: Path) -> Path:
     return folder
 
 
-def stage_ingest(folder: str, workers: int, extract: bool) -> dict[str, Any]:
+def bulk_extraction_writes(store: Any) -> None:
+    """``--bulk-writes``: give this DuckDB store the ``put_extractions`` (many payloads in one statement)
+    that ``movedesk.jobs.dask_work.store_extractions`` uses when a store has one; the stores have only the
+    one-row ``put_extraction`` (about 2 ms a row on DuckDB) so far. Benchmark-only."""
+
+    def put_extractions(rows: list[tuple[str, dict[str, Any]]], pipeline: str) -> None:
+        frame = pd.DataFrame(
+            [(aid, pipeline, json.dumps(payload)) for aid, payload in rows],
+            columns=["article_id", "pipeline", "payload"],
+        )
+        store.con.register("incoming_extractions", frame)
+        try:
+            store.con.execute("INSERT OR REPLACE INTO extractions SELECT * FROM incoming_extractions")
+        finally:
+            store.con.unregister("incoming_extractions")
+
+    store.put_extractions = put_extractions
+
+
+def stage_ingest(folder: str, workers: int, extract: bool, bulk: bool = False) -> dict[str, Any]:
     """Ingest (and extract) the archive into a new store: on a LocalCluster of ``workers``, or without Dask
     when ``workers`` is 0. Returns the seconds, the counts and the peak RSS of the client and each worker."""
     from movedesk.desk import Desk
     from movedesk.jobs.distributed import client_for, ingest_news
 
     with tempfile.TemporaryDirectory() as tmp, Desk.open(Path(tmp) / "bench.duckdb") as desk:
+        if bulk:
+            bulk_extraction_writes(desk.store)
+        load = os.getloadavg()[0]
+        worker_cpu: list[float] = []
         if workers == 0:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu_s()
             report = desk.ingest_news([folder], extract=extract)
-            seconds, worker_rss = time.perf_counter() - start, []
+            seconds, worker_rss, client_cpu = time.perf_counter() - start, [], _cpu_s() - cpu
         else:
             with client_for("local", workers) as client:
                 assert client is not None
                 client.run(lambda: __import__("movedesk.extract.pipeline"))  # the import is not timed
-                start = time.perf_counter()
+                before = client.run(_cpu_s)
+                start, cpu = time.perf_counter(), _cpu_s()
                 report = ingest_news(desk, [folder], client=client, extract=extract)
-                seconds = time.perf_counter() - start
+                seconds, client_cpu = time.perf_counter() - start, _cpu_s() - cpu
                 worker_rss = sorted(client.run(_rss_mb).values())
+                worker_cpu = sorted(v - before[k] for k, v in client.run(_cpu_s).items())
         extracted = desk.store.con.execute("SELECT count(*) FROM extractions").fetchone()  # type: ignore[attr-defined]
         return {
             "seconds": seconds,
@@ -121,6 +154,9 @@ def stage_ingest(folder: str, workers: int, extract: bool) -> dict[str, Any]:
             "extracted": int(extracted[0]) if extracted else 0,
             "client_rss_mb": _rss_mb(),
             "worker_rss_mb": worker_rss,
+            "client_cpu": client_cpu,
+            "worker_cpu": worker_cpu,
+            "load_before": load,
         }
 
 
@@ -214,24 +250,35 @@ def _ingest_part(args: argparse.Namespace, work: Path) -> None:
     files = len(list(folder.glob("*.parquet")))
     print(f"archive: {args.articles:,} resampled Reuters articles in {files} files of {args.file_rows:,} "
           f"(built in {time.perf_counter() - t0:.0f} s, not timed below)")  # fmt: skip
-    runs = {"1 worker": ("ingest", str(folder), "1", "1"), "2 workers": ("ingest", str(folder), "2", "1")}
+    bulk = "1" if args.bulk_writes else "0"
+    runs = {"1 worker": ("ingest", str(folder), "1", "1", bulk), "2 workers": ("ingest", str(folder), "2", "1", bulk)}
     if args.single:
-        runs = {"no Dask": ("ingest", str(folder), "0", "1"), **runs}
+        runs = {"no Dask": ("ingest", str(folder), "0", "1", "0"), **runs}
+    if args.bulk_writes:
+        print(
+            "--bulk-writes: the client stores extraction payloads in one statement a file (see bulk_extraction_writes)"
+        )
     out = {name: run_stage(*stage) for name, stage in runs.items()}
     print(f"{'ingest + extract':<18} {'seconds':>9} {'articles/s':>11} {'new':>9} {'extracted':>10} "
-          f"{'client MB':>10} {'worker MB':>14}")  # fmt: skip
+          f"{'client MB':>10} {'worker MB':>14} {'client cpu s':>13} {'worker cpu s':>14} {'load':>5}")  # fmt: skip
     for name, row in out.items():
         if "error" in row:
             print(f"{name:<18} error: {row['error']}")
             continue
         rss = "/".join(f"{x:.0f}" for x in row["worker_rss_mb"]) or "-"
+        cpu = "/".join(f"{x:.0f}" for x in row["worker_cpu"]) or "-"
         print(f"{name:<18} {row['seconds']:>9.1f} {args.articles / row['seconds']:>11,.0f} {row['new']:>9,} "
-              f"{row['extracted']:>10,} {row['client_rss_mb']:>10.0f} {rss:>14}")  # fmt: skip
+              f"{row['extracted']:>10,} {row['client_rss_mb']:>10.0f} {rss:>14} {row['client_cpu']:>13.0f} "
+              f"{cpu:>14} {row['load_before']:>5.1f}")  # fmt: skip
     one, two = out["1 worker"], out["2 workers"]
     if "error" not in one and "error" not in two:
         same = (one["new"], one["extracted"]) == (two["new"], two["extracted"])
         print(f"speed-up, 2 workers vs 1 (baseline): {one['seconds'] / two['seconds']:.2f}x "
               f"(goal >= 1.6x at 400k); same articles and extractions stored: {same}")  # fmt: skip
+        split = sum(one["worker_cpu"]) / max(two["worker_cpu"])
+        print(f"work split: the busiest of 2 workers spent {max(two['worker_cpu']):.0f} cpu-s, 1 worker "
+              f"{sum(one['worker_cpu']):.0f} ({split:.2f}x; the wall-clock ratio falls short of it when the client's "
+              f"{two['client_cpu']:.0f} cpu-s or other jobs on the machine take a core)")  # fmt: skip
         if "no Dask" in out and "error" not in out["no Dask"]:
             print(f"2 workers vs no Dask: {out['no Dask']['seconds'] / two['seconds']:.2f}x")
 
@@ -276,7 +323,7 @@ def _rss_part(args: argparse.Namespace, work: Path) -> None:
     base = None
     for n in sizes:
         folder = _archive(n, args.file_rows, work)
-        row = run_stage("ingest", str(folder), "2", "0")
+        row = run_stage("ingest", str(folder), "2", "0", "0")
         if "error" in row:
             print(f"{n:>10,} error: {row['error']}")
             continue
@@ -295,13 +342,14 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--rss-sizes", default="100000,400000,1000000")
     parser.add_argument("--single", action="store_true", help="also ingest without Dask (reference)")
+    parser.add_argument("--bulk-writes", action="store_true", help="extraction payloads stored in one statement")
     parser.add_argument("--work", type=Path, default=None, help="folder for the archives (default: a temp dir)")
     parser.add_argument("--stage", nargs="+", default=None)
     args = parser.parse_args()
     if args.stage:
         kind, *rest = args.stage
         if kind == "ingest":
-            print(json.dumps(stage_ingest(rest[0], int(rest[1]), rest[2] == "1")))
+            print(json.dumps(stage_ingest(rest[0], int(rest[1]), rest[2] == "1", rest[3:] == ["1"])))
         else:
             print(json.dumps(stage_scan(int(rest[0]), int(rest[1]), int(rest[2]))))
         return

@@ -215,6 +215,12 @@ def test_edition_with_its_news_extracted_on_workers_has_the_same_briefs(
         assert edition.market == single.market and edition.movers == single.movers
         # the spare movers' news was extracted ahead too (for a mover explain would refuse)
         assert len(_contents(spread)["extractions"]) > len(_contents(alone)["extractions"])
+        # the daily job's publishing step takes the client: the same edition stored
+        from movedesk.jobs.daily import publish_and_send
+
+        slug, briefs, _ = publish_and_send(alone, day, universe="sp500", top=4, send=False)
+        assert publish_and_send(spread, day, universe="sp500", top=4, send=False, client=client)[:2] == (slug, briefs)
+        assert alone.edition(slug) == spread.edition(slug) is not None
 
 
 # -- choosing the scheduler -----------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from movedesk.store import UpsertReport
 
 if TYPE_CHECKING:
     from movedesk.desk import Desk
+    from movedesk.gather.ingest import IngestReport
     from movedesk.publish.edition import Edition
     from movedesk.publish.mailings import Mailing
 
@@ -286,15 +287,18 @@ def watched_briefs(desk: Desk, edition: Edition, *, universe: str | None = None)
 
 
 def run_daily(
-    desk: Desk, session: dt.date, config: RunConfig, *, mailer: SmtpMailer | None = None
+    desk: Desk, session: dt.date, config: RunConfig, *, mailer: SmtpMailer | None = None, client: Any = None
 ) -> DailyReport:
     """The whole day: ingest the configured files, build and store the edition, send it and the alerts. Two
-    daily jobs on one store never run at once: the second gets StoreBusy."""
+    daily jobs on one store never run at once: the second gets StoreBusy. With a Dask ``client``, the news
+    files, the scan and the news the explanations read go to its workers (``movedesk.jobs.distributed``)."""
     with desk.store.job_lock("run-daily"):
-        return _run_daily_locked(desk, session, config, mailer)
+        return _run_daily_locked(desk, session, config, mailer, client)
 
 
-def _run_daily_locked(desk: Desk, session: dt.date, config: RunConfig, mailer: SmtpMailer | None) -> DailyReport:
+def _run_daily_locked(
+    desk: Desk, session: dt.date, config: RunConfig, mailer: SmtpMailer | None, client: Any = None
+) -> DailyReport:
     report = DailyReport(session=session)
     if config.live is not None:  # a provider that fails loses nothing: the run goes on with what is stored
         live = config.live
@@ -305,12 +309,20 @@ def _run_daily_locked(desk: Desk, session: dt.date, config: RunConfig, mailer: S
     if config.prices:  # a refused file is reported (the CLI exits 5), the others still land
         report.prices = report.prices.merge(desk.ingest_price_files(config.prices, keep_going=True)[0])
     if config.news:
-        report.news = desk.ingest_news(config.news)
+        report.news = _ingest_news(desk, config.news, client)
     report.edition, report.briefs, report.deliveries = publish_and_send(
-        desk, session, universe=config.universe, top=config.top, send=config.send,
+        desk, session, universe=config.universe, top=config.top, send=config.send, client=client,
         connections=config.connections, mailer=mailer,
     )  # fmt: skip
     return report
+
+
+def _ingest_news(desk: Desk, paths: list[str | Path], client: Any) -> IngestReport:
+    if client is None:
+        return desk.ingest_news(paths)
+    from movedesk.jobs.distributed import ingest_news
+
+    return ingest_news(desk, paths, client=client)
 
 
 def publish_and_send(
@@ -324,6 +336,7 @@ def publish_and_send(
     mailer: SmtpMailer | None = None,
     scope: str | None = None,
     scope_label: str | None = None,
+    client: Any = None,
 ) -> tuple[str, list[str], list[DeliveryReport]]:
     """Build and store the edition (a market's when ``scope`` names one), mail it and the alerts; returns
     the edition's slug, its brief slugs (and the alerts'), and the deliveries. Idempotent: same slugs, and the
@@ -331,7 +344,13 @@ def publish_and_send(
     from movedesk.publish.edition import build_edition
 
     log = logging.getLogger(__name__)
-    edition = build_edition(desk, session, universe=universe, top=top, scope=scope, scope_label=scope_label)
+    if client is not None:  # the scan and the movers' news on the workers: the same edition
+        from movedesk.jobs.distributed import build_edition as build_on_workers
+
+        edition = build_on_workers(desk, session, client=client, universe=universe, top=top, scope=scope,
+                                   scope_label=scope_label)  # fmt: skip
+    else:
+        edition = build_edition(desk, session, universe=universe, top=top, scope=scope, scope_label=scope_label)
     store_edition(desk, edition)
     briefs = [b.slug for b in edition.briefs]
     deliveries: list[DeliveryReport] = []
