@@ -19,7 +19,8 @@ Every figure is measured in this run against a named baseline; nothing is assert
   statistics (each listing's α, β and residual σ drawn from the market-model fits of the real listings,
   fat-tailed t(4) residuals, the real equal-weight market returns resampled as its benchmark), scanned
   over its whole span: single-process time for 1/8, 1/4, 1/2 and all the listings (the ratio per
-  doubling; goal ≤ 2.2×), then the whole panel on LocalClusters of 1 and 2 workers.
+  doubling; goal ≤ 2.2×), as one panel and in parts of 1,250 listings, then the whole panel on
+  LocalClusters of 1 and 2 workers.
 * ``rss`` — worker peak RSS of the streaming archive ingest (workers read and fingerprint the files, the
   client de-duplicates and writes) at each of ``--rss-sizes`` articles; ratio to the smallest (goal:
   1M ≤ 1.2× 100k). Each size on a fresh 2-worker LocalCluster.
@@ -202,6 +203,10 @@ def synthetic_panel(listings: int, years: int, seed: int = 17) -> tuple[pd.DataF
     return bars, bench, mic
 
 
+#: Listings a part when one process scans the panel in parts (``--part scan``'s second column).
+PART_LISTINGS = 1_250
+
+
 def stage_scan(listings: int, years: int, workers: int) -> dict[str, Any]:
     """The whole-span scan of the first ``listings`` synthetic listings: single process when ``workers`` is
     0, else partitioned on a LocalCluster of that many workers (the bars shipped to them)."""
@@ -212,11 +217,17 @@ def stage_scan(listings: int, years: int, workers: int) -> dict[str, Any]:
     bars, bench, mic = synthetic_panel(listings, years)
     sessions = sorted(bench["session"])
     start, end = sessions[300], sessions[-1]  # after the first estimation window
+    worker_rss: list[float] = []
     if workers == 0:
         t0 = time.perf_counter()
         result = scan_bars(bars, start, end, mic=mic, benchmark_bars=bench, benchmark="^SYN")
         seconds = time.perf_counter() - t0
-        worker_rss: list[float] = []
+    elif workers < 0:  # one process, the panel in parts of PART_LISTINGS listings scanned one after the other
+        t0 = time.perf_counter()
+        parts = partition_bars(bars, start, end, mic=mic, parts=max(1, listings // PART_LISTINGS),
+                               benchmark_bars=bench, benchmark="^SYN")  # fmt: skip
+        result = scan_partitioned(parts)
+        seconds = time.perf_counter() - t0
     else:
         with client_for("local", workers) as client:
             assert client is not None
@@ -286,17 +297,24 @@ def _ingest_part(args: argparse.Namespace, work: Path) -> None:
 def _scan_part(args: argparse.Namespace) -> None:
     sizes = [args.listings // 8, args.listings // 4, args.listings // 2, args.listings]
     rows = {n: run_stage("scan", str(n), str(args.years), "0") for n in sizes}
-    print(f"synthetic panel (S&P 500 return statistics), {args.years} years, whole-span scan")
-    print(f"{'listings':>9} {'seconds':>9} {'per doubling':>13} {'moves':>10} {'peak RSS MB':>12}")
-    previous = None
-    for n, row in rows.items():
-        if "error" in row:
-            print(f"{n:>9,} error: {row['error']}")
-            previous = None
-            continue
-        ratio = f"{row['seconds'] / previous:.2f}x" if previous else "(baseline)"
-        print(f"{n:>9,} {row['seconds']:>9.2f} {ratio:>13} {row['moves']:>10,} {row['rss_mb']:>12.0f}")
-        previous = row["seconds"]
+    split = {n: run_stage("scan", str(n), str(args.years), "-1") for n in sizes}
+    print(f"synthetic panel (S&P 500 return statistics), {args.years} years, whole-span scan, one process: "
+          f"scan_bars, and in parts of {PART_LISTINGS:,} listings (partition_bars + scan_partitioned)")  # fmt: skip
+    print(f"{'listings':>9} {'seconds':>9} {'per doubling':>13} {'moves':>10} {'peak RSS MB':>12} "
+          f"{'in parts s':>11} {'per doubling':>13} {'peak RSS MB':>12}")  # fmt: skip
+    previous: dict[str, float] = {}
+    for n in sizes:
+        cells = []
+        for key, row in (("whole", rows[n]), ("parts", split[n])):
+            if "error" in row:
+                cells.append(f"error: {row['error']}")
+                previous.pop(key, None)
+                continue
+            ratio = f"{row['seconds'] / previous[key]:.2f}x" if key in previous else "(baseline)"
+            moves = f" {row['moves']:>10,}" if key == "whole" else ""
+            cells.append(f"{row['seconds']:>9.2f} {ratio:>13}{moves} {row['rss_mb']:>12.0f}")
+            previous[key] = row["seconds"]
+        print(f"{n:>9,} " + " ".join(cells))
     whole = rows[args.listings]
     print(f"the whole panel ({args.listings:,} listings × {whole.get('sessions', '?')} sessions):")
     dask = {w: run_stage("scan", str(args.listings), str(args.years), str(w)) for w in (1, 2)}

@@ -62,6 +62,7 @@ class ScanSpec:
     min_obs: int = MIN_OBS
     min_z: float = MIN_ABS_Z
     symbols: tuple[str, ...] = field(default=(), repr=False)  # every listing of the panel, in panel order
+    threads: int | None = None  # numpy threads of a part's estimation (None: a core each; 1 on a worker)
 
 
 @dataclass(frozen=True)
@@ -86,24 +87,45 @@ def partition_bars(
     window: tuple[int, int] = ESTIMATION_WINDOW,
     min_obs: int = MIN_OBS,
     min_z: float = MIN_ABS_Z,
+    threads: int | None = None,
 ) -> list[ScanPart]:
-    """``scan_bars``'s input cut into at most ``parts`` parts of consecutive listings (in panel order)."""
+    """``scan_bars``'s input cut into at most ``parts`` parts of consecutive listings (in panel order). Each
+    part's sessions are datetime64 (cheap to send to another process); ``threads`` as in ``abnormal_returns``."""
     end = end or start
-    bars, axis, bench = prepare_bars(bars, start, end, mic=mic, benchmark_bars=benchmark_bars, window=window)
+    bars, axis, bench, days = prepare_bars(bars, start, end, mic=mic, benchmark_bars=benchmark_bars, window=window)
     # the equal-weight proxy needs every listing's returns: built here once
     r = simple_returns(build_panel(bars, axis, ohlv=False).returns_close) if bench is None else np.empty((0, 0))
     m, name = benchmark_returns(bench, axis, benchmark=benchmark, panel_returns=r)
     del r
-    codes, uniques = pd.factorize(bars["symbol"].astype(str), sort=True)
-    symbols = [str(u) for u in uniques]
-    spec = ScanSpec(start, end, axis, m, name, model, window, min_obs, min_z, tuple(symbols))
+    codes, symbols = _symbol_codes(bars["symbol"])
+    spec = ScanSpec(start, end, axis, m, name, model, window, min_obs, min_z, tuple(symbols), threads)
     out: list[ScanPart] = []
     for chunk in np.array_split(np.arange(len(symbols)), max(1, min(parts, len(symbols)))):
         if not len(chunk):
             continue
         rows = (codes >= chunk[0]) & (codes <= chunk[-1])
-        out.append(ScanPart(spec, bars[rows], symbols[chunk[0] : chunk[-1] + 1]))
+        names = symbols[chunk[0] : chunk[-1] + 1]
+        part = bars[rows].assign(
+            session=days[rows], symbol=pd.Categorical.from_codes(codes[rows] - chunk[0], categories=pd.Index(names))
+        )
+        out.append(ScanPart(spec, part, names))
     return out
+
+
+def _symbol_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's listing as its position among the sorted listings present (``build_panel``'s order):
+    from the codes of a categorical column without making a string a row."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        raw = column.cat.codes.to_numpy()
+        present = np.unique(raw[raw >= 0])
+        names = np.array([str(c) for c in column.cat.categories[present]], dtype=object)
+        order = np.argsort(names, kind="stable")
+        rank = np.empty(len(column.cat.categories), dtype=np.int64)
+        rank[present[order]] = np.arange(len(present))
+        if len(present) == len(set(names)) and (raw >= 0).all():
+            return rank[raw], [str(x) for x in names[order]]
+    codes, uniques = pd.factorize(column.astype(str), sort=True)
+    return codes, [str(u) for u in uniques]
 
 
 def scan_part(part: ScanPart) -> ScanResult:
@@ -111,7 +133,7 @@ def scan_part(part: ScanPart) -> ScanResult:
     spec = part.spec
     panel = build_panel(part.bars, spec.axis)
     r = simple_returns(panel.returns_close)
-    res = abnormal_returns(r, spec.m, model=spec.model, window=spec.window, min_obs=spec.min_obs)
+    res = abnormal_returns(r, spec.m, model=spec.model, window=spec.window, min_obs=spec.min_obs, threads=spec.threads)
     return scan_panel(panel, spec.m, spec.start, spec.end, benchmark=spec.benchmark, model=spec.model,
                       window=spec.window, min_obs=spec.min_obs, min_z=spec.min_z, result=res)  # fmt: skip
 

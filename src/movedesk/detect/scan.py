@@ -373,7 +373,8 @@ def scan_bars(
     """Scan long bars of one exchange: a panel on ``mic``'s calendar, the benchmark from
     ``benchmark_bars`` or, when absent, the equal-weight proxy of the panel itself."""
     end = end or start
-    bars, axis, benchmark_bars = prepare_bars(bars, start, end, mic=mic, benchmark_bars=benchmark_bars, window=window)
+    bars, axis, benchmark_bars, _ = prepare_bars(bars, start, end, mic=mic, benchmark_bars=benchmark_bars,
+                                                 window=window)  # fmt: skip
     panel = build_panel(bars, axis)
     r = simple_returns(panel.returns_close)
     m, name = benchmark_returns(benchmark_bars, axis, benchmark=benchmark, panel_returns=r)
@@ -390,9 +391,10 @@ def prepare_bars(
     mic: str,
     benchmark_bars: pd.DataFrame | None,
     window: tuple[int, int] = ESTIMATION_WINDOW,
-) -> tuple[pd.DataFrame, pd.DatetimeIndex, pd.DataFrame | None]:
+) -> tuple[pd.DataFrame, pd.DatetimeIndex, pd.DataFrame | None, np.ndarray]:
     """The checks of a scan, and the bars (and benchmark bars) cut to the history the estimation window
-    needs (plus the CAR run-up), with the session axis they are laid on."""
+    needs (plus the CAR run-up), with the session axis they are laid on and the cut bars' sessions as
+    datetime64[D]."""
     if end < start:
         raise DataValidationError(f"end {end} is before start {start}")
     if end == start:
@@ -401,17 +403,20 @@ def prepare_bars(
         raise NotATradingSession(f"no session of {mic} between {start} and {end}")
     if bars.empty:
         raise InsufficientData("no bars to scan")
-    first = min(bars["session"])
+    days = _days(bars["session"])
+    first = pd.Timestamp(days.min()).date()
     need = calendars.session_index(mic, start - dt.timedelta(days=3 * abs(window[0]) + 30), start)
     earliest = need[max(0, len(need) - 1 + window[0] + CAR_WINDOW[0] - 1)].date() if len(need) else first
     first = max(first, earliest)
     cut = np.datetime64(first, "D")
-    bars = bars[_days(bars["session"]) >= cut]
+    keep = days >= cut
+    if not keep.all():
+        bars, days = bars[keep], days[keep]
     if benchmark_bars is not None and not benchmark_bars.empty:
         benchmark_bars = benchmark_bars[_days(benchmark_bars["session"]) >= cut]
     else:
         benchmark_bars = None
-    return bars, calendars.session_index(mic, first, end), benchmark_bars
+    return bars, calendars.session_index(mic, first, end), benchmark_bars, days
 
 
 def benchmark_returns(

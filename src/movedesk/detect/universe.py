@@ -166,7 +166,7 @@ def scan_store(
         if partitioned:
             pieces += partition_bars(
                 bars, start, end, mic=mic, parts=max(parts, 1), benchmark_bars=bench_bars, benchmark=name,
-                model=chosen, window=window, min_z=min_z,
+                model=chosen, window=window, min_z=min_z, threads=1 if mapper is not None else None,
             )  # fmt: skip
             continue
         part = scan_bars(
