@@ -53,6 +53,12 @@ SP500 = SHARED / "data" / "prices" / "us_sp500.parquet"
 
 
 def _rss_mb() -> float:
+    """Peak RSS of this process: VmHWM, which starts afresh in an exec'd worker (``ru_maxrss`` does not: Linux
+    carries it over fork and exec, so a worker would report the peak of the process that started it)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
