@@ -250,6 +250,21 @@ def test_missing_dask_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> No
     assert 'pip install "movedesk[dask]"' in str(caught.value)
 
 
+def test_a_worker_with_other_extraction_code_refuses() -> None:
+    """The client stores payloads under its own version: a worker computing another refuses the work."""
+    from movedesk.extract.options import ExtractOptions
+    from movedesk.jobs.dask_work import WorkerSetup, link_and_extract
+    from movedesk.models import Article
+
+    article = Article(id="a1", source="Reuters", url="http://example.com/a1", title="Apple shares rise",
+                      body="Apple Inc shares rose 5 percent.", published=dt.datetime(2008, 1, 23, 21, tzinfo=dt.UTC),
+                      first_seen=dt.datetime(2008, 1, 23, 21, tzinfo=dt.UTC))  # fmt: skip
+    links, payloads = link_and_extract([article], WorkerSetup(ExtractOptions(), ""), None, frozenset())
+    assert links and not payloads  # no version: links only
+    with pytest.raises(ConfigError, match="another version"):
+        link_and_extract([article], WorkerSetup(ExtractOptions(), "x-not-this-code"), None, frozenset())
+
+
 def test_unreachable_scheduler_is_a_config_error() -> None:
     with (
         pytest.raises(ConfigError, match="cannot reach the Dask scheduler"),

@@ -18,8 +18,15 @@ reads what they need, ships it, and writes what they send back, in the order one
   returns (:mod:`movedesk.detect.partition`); workers scan them, the client combines them.
 * Archive: workers read the Parquet files (one task a file) into article tables with their
   fingerprints; the client de-duplicates and writes them in file order, exactly as
-  ``movedesk ingest news`` does. Then the new articles go to the workers in chunks to be linked to the
-  companies they name and extracted; the client stores the links and the extraction payloads.
+  ``movedesk ingest news`` does. Then each file's new articles go back to a worker, which reads them from
+  the file again, links them to the companies they name and extracts them; the client stores the links
+  and the extraction payloads.
+* Daily edition: the scan as above; the news each top mover's explanation reads is extracted by the
+  workers ahead, and this process explains the moves from those cached extractions (explain itself needs
+  the store, which workers do not open).
+
+The worker tasks and the client's writes are in :mod:`movedesk.jobs.dask_work`; the scheduler string and
+the client in :mod:`movedesk.jobs.dask_cluster`.
 
 >>> from movedesk.jobs.distributed import client_for
 >>> with client_for(None, None) as client:
