@@ -97,21 +97,27 @@ class Desk:
         return self.ingest_price_files(paths)[0]
 
     def ingest_news(
-        self, paths: Iterable[str | Path], *, extract: bool = False, link: bool = True, **options: Any
+        self,
+        paths: Iterable[str | Path],
+        *,
+        extract: bool = False,
+        link: bool = True,
+        link_progress: Callable[[int, int], None] | None = None,
+        **options: Any,
     ) -> IngestReport:
         """Load news (files, folders, feed/page URLs) into the store, de-duplicated, and link each article
         to the companies it mentions. ``options`` are ``movedesk.gather.ingest.IngestOptions`` fields; the
         SSRF guard and the near-duplicate threshold default to the desk's settings. ``extract`` also runs
         the extraction pipeline on the new articles that name a company (:meth:`extract_articles`).
         ``link=False`` leaves linking and extraction of ``report.new_ids`` to the caller (a scheduler's
-        workers, ``movedesk.jobs.distributed``)."""
+        workers, ``movedesk.jobs.distributed``); ``link_progress(done, total)`` follows the linking."""
         from movedesk.gather.ingest import ingest_news
 
         options.setdefault("allow_private", self.settings.allow_private)
         options.setdefault("near_dup_threshold", self.settings.near_dup_threshold)
         report = ingest_news(self.store, paths, **options)
         if link:  # only what this run stored: earlier articles are linked already
-            self.link_articles(report.new_ids, extract=extract)
+            self.link_articles(report.new_ids, extract=extract, progress=link_progress)
         return report
 
     def link_articles(

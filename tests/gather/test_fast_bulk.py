@@ -285,3 +285,22 @@ def test_reuters_sample_stores_the_same_on_postgresql(shared_dir: Path, tmp_path
     assert stored["counts"]["near_clusters"] > 0
     again = _ingest(pg_url, path, fast=True)
     assert (again.new, again.duplicates) == (0, 0) and _stored(pg_url) == stored
+
+
+@pytest.mark.slow
+def test_forgetting_old_ids_and_hashes_stores_the_same(
+    shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long run forgets the ids and text hashes older than the near-duplicate window (memory stays flat)
+    and asks the store instead: what it stores is exactly what a run that remembers everything stores."""
+    from movedesk.gather.ingest import Ingestor
+
+    path = _reuters_sample(shared_dir, tmp_path / "reuters.parquet")
+    remembers = _ingest(tmp_path / "all.duckdb", path, fast=True)
+    monkeypatch.setattr(Ingestor, "FORGET_MIN", 200)
+    forgets = _ingest(tmp_path / "forget.duckdb", path, fast=True)
+    assert (forgets.new, forgets.duplicates, forgets.unchanged, forgets.new_ids) == (
+        remembers.new, remembers.duplicates, remembers.unchanged, remembers.new_ids)  # fmt: skip
+    assert _stored(tmp_path / "forget.duckdb") == _stored(tmp_path / "all.duckdb")
+    again = _ingest(tmp_path / "forget.duckdb", path, fast=True)  # the whole file again: all known
+    assert (again.new, again.duplicates) == (0, 0)

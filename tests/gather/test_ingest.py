@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -215,3 +216,23 @@ def test_pruned_index_reloads_older_originals_from_the_store(store: DuckDBStore,
     (january,) = store.articles(until=dt.datetime(2024, 2, 1, tzinfo=dt.UTC))
     (member,) = store.news_members(cluster_id=january.cluster_id)
     assert member["url"] == "https://b.example/jan"
+
+
+def test_the_desk_links_new_articles_in_chunks_and_reports_progress(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Linking after an ingest reads the new articles a chunk at a time (memory stays flat) and says how far
+    it is; the links are those of a one-chunk run."""
+    import movedesk.desk as desk_module
+    from movedesk.demo import demo_data
+    from movedesk.desk import Desk
+
+    monkeypatch.setattr(desk_module, "_LINK_CHUNK", 3)
+    steps: list[tuple[int, int]] = []
+    with Desk.open(store_url) as desk:
+        report = desk.ingest_news([demo_data() / "news"], link_progress=lambda d, t: steps.append((d, t)))
+        smic = {a.id for a in desk.store.articles(company="SMIC")}
+    n = len(report.new_ids)
+    assert n > 3 and steps[-1] == (n, n) and len(steps) == -(-n // 3)
+    assert [d for d, _ in steps] == sorted(d for d, _ in steps)
+    assert smic  # the SMIC news is linked

@@ -96,9 +96,13 @@ def ingest_news_cmd(
                 f"{r.duplicates:,} duplicate · {len(r.rejected):,} rejected",
             )
 
+        def linking(done: int, total: int) -> None:
+            bar.update(task, description=f"linking the new articles to companies · {done:,} of {total:,}")
+
         report = ingest_news(
             desk,
             sources,
+            link_progress=linking,
             scheduler=scheduler or desk.settings.scheduler,
             extract=extract,
             allow_private=allow_private or desk.settings.allow_private,

@@ -270,6 +270,9 @@ class _Intervals:
 class Ingestor:
     """One ingest run over a store: keeps the de-duplication index between batches."""
 
+    #: ids the run remembers before it first forgets the ones older than the near-duplicate window
+    FORGET_MIN = 50_000
+
     def __init__(self, store: Store, options: IngestOptions | None = None) -> None:
         self.store = store
         self.options = options or IngestOptions()
@@ -277,7 +280,8 @@ class Ingestor:
         self.index: NearDupIndex = index_class(self.options.near_dup_threshold, self.options.window)
         self.exact: dict[str, tuple[str, dt.datetime, str]] = {}  # text hash -> (id, published, cluster)
         self.hash_of: dict[str, str] = {}  # original id -> its text hash
-        self.seen: set[str] = set()  # ids handled in this run (originals and members)
+        self.seen: dict[str, dt.datetime] = {}  # ids handled in this run (originals and members), published
+        self._kept = 0  # entries left by the last _forget (it runs again once they have doubled)
         self.loaded = _Intervals()
         self.report = IngestReport()
         self.unmodified: list[str] = []  # URLs that answered 304
@@ -436,7 +440,7 @@ class Ingestor:
         demoted: list[str] = []
         reassign: list[tuple[str, str]] = []
         for i, (key, published) in enumerate(zip(f_ids, f_pub, strict=True)):
-            self.seen.add(key)
+            self.seen[key] = published
             h, sig, band = prints.exact[i], prints.signatures[i], bands[i]
             match: tuple[str, dt.datetime, str, str, float] | None = None
             hit = self.exact.get(h)
@@ -508,6 +512,18 @@ class Ingestor:
         horizon = f_pub[0] - 2 * self.options.window
         if self.index.prune(horizon):
             self.loaded.cut(horizon)
+        self._forget(horizon)
+
+    def _forget(self, horizon: dt.datetime) -> None:
+        """Drop the run's memory of items published before ``horizon``, so memory stays flat however long
+        the input: an id seen again, or an exact copy of an older text, is then found in the store (its
+        batch is committed), as it is in a later run. Amortised: a pass runs once the entries doubled."""
+        if len(self.seen) < max(2 * self._kept, self.FORGET_MIN):
+            return
+        self.seen = {k: p for k, p in self.seen.items() if p >= horizon}
+        self.exact = {h: hit for h, hit in self.exact.items() if hit[1] >= horizon}
+        self.hash_of = {k: h for k, h in self.hash_of.items() if k in self.seen}
+        self._kept = len(self.seen)
 
     def _load_window(self, lo: dt.datetime, hi: dt.datetime) -> None:
         """Index the stored originals published in [lo, hi] that the index does not have yet."""
