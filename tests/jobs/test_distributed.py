@@ -148,14 +148,17 @@ def test_archive_ingest_and_extraction_on_a_local_cluster(
     with Desk.open(tmp_path / "alone.duckdb") as alone, Desk.open(tmp_path / "spread.duckdb") as spread:
         single = alone.ingest_news([folder], extract=True)
         steps: list[int] = []
+        linked: list[tuple[int, int]] = []
         report = distributed.ingest_news(
-            spread, [folder], client=client, extract=True, progress=lambda step: steps.append(step.items)
-        )
+            spread, [folder], client=client, extract=True, progress=lambda step: steps.append(step.items),
+            link_progress=lambda done, total: linked.append((done, total)),
+        )  # fmt: skip
         assert (report.new, report.duplicates, report.unchanged) == (single.new, single.duplicates, single.unchanged)
         assert report.new_ids == single.new_ids and report.demoted_ids == single.demoted_ids
         assert len(report.demoted_ids) == 1 and report.demoted_ids[0] in report.new_ids  # replaced by its copy
         demoted = report.demoted_ids[0]
         assert steps and max(steps) == 602  # progress reported as the files went by
+        assert len(linked) == 3 and linked[-1] == (len(report.new_ids) - 1,) * 2  # a file at a time
         a, b = _contents(alone), _contents(spread)
         assert len(a["articles"]) == single.new - 1 > 500 and len(a["links"]) > 300 and len(a["extractions"]) > 200
         assert demoted not in {row[0] for row in a["articles"]} | {row[0] for row in a["extractions"]}

@@ -80,7 +80,7 @@ def link_and_extract(
 
     _prepare(setup.holidays, setup.closures)
     reg = registry if registry is not None else default_registry()
-    links = [(a.id, cid) for a in articles for cid in sorted(link_companies(a, reg))] if link else []
+    links = [(a.id, cid) for a in articles for cid in sorted(link_companies(a, reg, setup.options))] if link else []
     payloads: list[tuple[str, dict[str, Any]]] = []
     if not setup.version:
         return links, payloads
@@ -196,11 +196,13 @@ def link_on_workers(
     chunk: int = EXTRACT_CHUNK,
     files: Sequence[tuple[Any, ...]] = (),
     link: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """``Desk.link_articles(article_ids, extract=extract)`` with the linking and extraction done by the
     workers, ``chunk`` articles (read from the store) a task, plus the tasks ``files`` (a worker function
     and its leading arguments, the last one the ids: :func:`link_and_extract_file`); the links and
-    payloads are stored here, in task order. Returns the number of links added."""
+    payloads are stored here, in task order; ``progress(done, total)`` counts the articles settled.
+    Returns the number of links added."""
     from movedesk.registry import default_registry
 
     cache = desk.extraction_cache
@@ -210,35 +212,39 @@ def link_on_workers(
     if desk.registry is not default_registry():
         registry = client.scatter(desk.registry, broadcast=True)
     ahead = AHEAD * worker_count(client)
-    pending: deque[Future[Any]] = deque()
-    added = 0
+    pending: deque[tuple[Future[Any], int]] = deque()
+    ids = list(article_ids)
+    total = len(ids) + sum(len(task[-1]) for task in files)
+    added = done = 0
 
     def skip(ids: Sequence[str]) -> frozenset[str]:
         return frozenset(desk.store.extractions(list(ids), version)) if version else frozenset()
 
-    def settle(future: Future[Any]) -> int:
+    def settle() -> None:
+        nonlocal added, done
+        future, count = pending.popleft()
         links, payloads = future.result()
         future.release()
-        count = desk.store.link_companies(links)
+        added += int(desk.store.link_companies(links))
         store_extractions(desk, version, payloads)
-        return int(count)
+        done += count
+        if progress is not None:
+            progress(done, total)
 
-    def submit(fn: Callable[..., Any], *args: Any) -> None:
-        nonlocal added
-        pending.append(client.submit(fn, *args, pure=False))
+    def submit(fn: Callable[..., Any], count: int, *args: Any) -> None:
+        pending.append((client.submit(fn, *args, pure=False), count))
         while len(pending) >= ahead:
-            added += settle(pending.popleft())
+            settle()
 
     for fn, *args in files:
-        submit(fn, *args, setup, registry, skip(args[-1]))
-    ids = list(article_ids)
+        submit(fn, len(args[-1]), *args, setup, registry, skip(args[-1]))
     for lo in range(0, len(ids), max(1, chunk)):
-        articles = [a for a in (desk.store.article(i) for i in ids[lo : lo + chunk]) if a]
-        if articles:
-            submit(functools.partial(link_and_extract, link=link), articles, setup, registry,
-                   skip([a.id for a in articles]))  # fmt: skip
+        some = ids[lo : lo + chunk]
+        articles = desk.store.articles_by_id(some)
+        submit(functools.partial(link_and_extract, link=link), len(some), articles, setup, registry,
+               skip([a.id for a in articles]))  # fmt: skip
     while pending:
-        added += settle(pending.popleft())
+        settle()
     return added
 
 

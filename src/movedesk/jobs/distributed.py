@@ -115,6 +115,7 @@ def ingest_news(
             return ingest_news(desk, paths, client=opened, extract=extract, **options)
     if client is None:
         return desk.ingest_news(paths, extract=extract, **options)
+    link_progress = options.pop("link_progress", None)
     tables = WorkerTables(client, archive_files(paths), AHEAD * worker_count(client))
     report = desk.ingest_news(paths, extract=False, link=False, tables=tables, **options)
     gone = set(report.demoted_ids)
@@ -122,7 +123,7 @@ def ingest_news(
     tasks: list[tuple[Any, ...]] = [
         (link_and_extract_file, path, tables.build, tables.column_map, ids) for path, ids in by_file.items()
     ]
-    link_on_workers(desk, elsewhere, client=client, extract=extract, files=tasks)
+    link_on_workers(desk, elsewhere, client=client, extract=extract, files=tasks, progress=link_progress)
     return report
 
 
