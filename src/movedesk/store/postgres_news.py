@@ -113,7 +113,7 @@ class PostgresNewsTables(PostgresTables):
         return int(row[0]) if row else 0
 
     @contextmanager
-    def bulk_news_writes(self, threshold: str = "1GB") -> Iterator[None]:
+    def bulk_news_writes(self, threshold: str = "256MB") -> Iterator[None]:
         """Nothing to tune on a server: each batch is its own transaction and ``COPY`` is already bulk."""
         yield
 
