@@ -479,7 +479,9 @@ class BandIndex(NearDupIndex):
             return 0
         for key in old:
             del self.entries[key]
-            self._when.pop(key, None)
+        # the publish times of every row a batch matched, duplicates included, are kept for the rows that
+        # become originals: keep those of the originals still indexed
+        self._when = {k: v for k, v in self._when.items() if k in self.entries}
         return len(old)
 
 
