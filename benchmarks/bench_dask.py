@@ -2,7 +2,7 @@
 
     python benchmarks/bench_dask.py [--part ingest|scan|rss|all] [--articles 10000] [--file-rows 2000]
                                     [--listings 10000] [--years 10] [--rss-sizes 100000,400000,1000000]
-                                    [--single] [--bulk-writes]
+                                    [--single]
 
 Every figure is measured in this run against a named baseline; nothing is asserted on wall-clock times.
 
@@ -13,8 +13,7 @@ Every figure is measured in this run against a named baseline; nothing is assert
   (the baseline) and of 2 workers; prints the speed-up (goal: ≥ 1.6× at 400k). ``--single`` adds the
   path without Dask (``Desk.ingest_news``) for reference. CPU seconds of the client and of each worker,
   and the load average when each run starts (other jobs on the machine), are printed beside the times.
-  ``--bulk-writes`` stores the extraction payloads in one statement a file, as a store's ``put_extractions``
-  would (the client's one-row writes are the serial part that limits the speed-up).
+  The client stores each file's extraction payloads in one statement (``put_extractions``).
 * ``scan`` — a synthetic ``--listings`` × ``--years`` panel generated with the real S&P panel's return
   statistics (each listing's α, β and residual σ drawn from the market-model fits of the real listings,
   fat-tailed t(4) residuals, the real equal-weight market returns resampled as its benchmark), scanned
@@ -109,34 +108,13 @@ def _archive(articles: int, file_rows: int, work: Path) -> Path:
     return folder
 
 
-def bulk_extraction_writes(store: Any) -> None:
-    """``--bulk-writes``: give this DuckDB store the ``put_extractions`` (many payloads in one statement)
-    that ``movedesk.jobs.dask_work.store_extractions`` uses when a store has one; the stores have only the
-    one-row ``put_extraction`` (about 2 ms a row on DuckDB) so far. Benchmark-only."""
-
-    def put_extractions(rows: list[tuple[str, dict[str, Any]]], pipeline: str) -> None:
-        frame = pd.DataFrame(
-            [(aid, pipeline, json.dumps(payload)) for aid, payload in rows],
-            columns=["article_id", "pipeline", "payload"],
-        )
-        store.con.register("incoming_extractions", frame)
-        try:
-            store.con.execute("INSERT OR REPLACE INTO extractions SELECT * FROM incoming_extractions")
-        finally:
-            store.con.unregister("incoming_extractions")
-
-    store.put_extractions = put_extractions
-
-
-def stage_ingest(folder: str, workers: int, extract: bool, bulk: bool = False) -> dict[str, Any]:
+def stage_ingest(folder: str, workers: int, extract: bool) -> dict[str, Any]:
     """Ingest (and extract) the archive into a new store: on a LocalCluster of ``workers``, or without Dask
     when ``workers`` is 0. Returns the seconds, the counts and the peak RSS of the client and each worker."""
     from movedesk.desk import Desk
     from movedesk.jobs.distributed import client_for, ingest_news
 
     with tempfile.TemporaryDirectory() as tmp, Desk.open(Path(tmp) / "bench.duckdb") as desk:
-        if bulk:
-            bulk_extraction_writes(desk.store)
         load = os.getloadavg()[0]
         worker_cpu: list[float] = []
         if workers == 0:
@@ -267,14 +245,9 @@ def _ingest_part(args: argparse.Namespace, work: Path) -> None:
     files = len(list(folder.glob("*.parquet")))
     print(f"archive: {args.articles:,} resampled Reuters articles in {files} files of {args.file_rows:,} "
           f"(built in {time.perf_counter() - t0:.0f} s, not timed below)")  # fmt: skip
-    bulk = "1" if args.bulk_writes else "0"
-    runs = {"1 worker": ("ingest", str(folder), "1", "1", bulk), "2 workers": ("ingest", str(folder), "2", "1", bulk)}
+    runs = {"1 worker": ("ingest", str(folder), "1", "1"), "2 workers": ("ingest", str(folder), "2", "1")}
     if args.single:
-        runs = {"no Dask": ("ingest", str(folder), "0", "1", "0"), **runs}
-    if args.bulk_writes:
-        print(
-            "--bulk-writes: the client stores extraction payloads in one statement a file (see bulk_extraction_writes)"
-        )
+        runs = {"no Dask": ("ingest", str(folder), "0", "1"), **runs}
     out = {name: run_stage(*stage) for name, stage in runs.items()}
     print(f"{'ingest + extract':<18} {'seconds':>9} {'articles/s':>11} {'new':>9} {'extracted':>10} "
           f"{'client MB':>10} {'worker MB':>14} {'client cpu s':>13} {'worker cpu s':>14} {'load':>5}")  # fmt: skip
@@ -366,14 +339,13 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--rss-sizes", default="100000,400000,1000000")
     parser.add_argument("--single", action="store_true", help="also ingest without Dask (reference)")
-    parser.add_argument("--bulk-writes", action="store_true", help="extraction payloads stored in one statement")
     parser.add_argument("--work", type=Path, default=None, help="folder for the archives (default: a temp dir)")
     parser.add_argument("--stage", nargs="+", default=None)
     args = parser.parse_args()
     if args.stage:
         kind, *rest = args.stage
         if kind == "ingest":
-            print(json.dumps(stage_ingest(rest[0], int(rest[1]), rest[2] == "1", rest[3:] == ["1"])))
+            print(json.dumps(stage_ingest(rest[0], int(rest[1]), rest[2] == "1")))
         else:
             print(json.dumps(stage_scan(int(rest[0]), int(rest[1]), int(rest[2]))))
         return

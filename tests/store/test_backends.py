@@ -189,3 +189,11 @@ def test_job_lock_is_exclusive_across_processes(store_url: str) -> None:
             pass
     finally:
         first.close()
+
+
+def test_bulk_extraction_writes_replace_and_read_back(store: Any) -> None:
+    store.put_extraction("a1", "old", {"v": 0})
+    store.put_extractions([("a1", {"v": 1}), ("a2", {"v": 2}), ("a2", {"v": 3})], "p1")
+    assert store.extractions(["a1", "a2", "a3"], "p1") == {"a1": {"v": 1}, "a2": {"v": 3}}
+    assert store.extraction("a1", "old") is None  # one row an article: the newer pipeline replaced it
+    store.put_extractions([], "p1")

