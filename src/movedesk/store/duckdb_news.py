@@ -16,13 +16,11 @@ import pandas as pd
 from movedesk.models import Article
 from movedesk.store.base import UpsertReport
 from movedesk.store.duckdb_base import DuckDBTables, utc
+from movedesk.store.rows import ARTICLE_COLUMNS, article_from_row
 
 log = logging.getLogger(__name__)
 
-_ARTICLE_COLUMNS = (
-    "id, source, url, title, body, language, authors, published, published_inferred, first_seen, "
-    "relays, cluster_id, tickers"
-)
+_ARTICLE_COLUMNS = ", ".join(ARTICLE_COLUMNS)
 
 
 class NewsTables(DuckDBTables):
@@ -66,7 +64,7 @@ class NewsTables(DuckDBTables):
 
     def article(self, article_id: str) -> Article | None:
         rows = self.con.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id]).fetchall()
-        return _row_article(rows[0]) if rows else None
+        return article_from_row(rows[0]) if rows else None
 
     def articles_by_id(self, article_ids: Sequence[str]) -> list[Article]:
         """The stored ones of ``article_ids``, in the order given (one query, not one per id)."""
@@ -81,7 +79,7 @@ class NewsTables(DuckDBTables):
             ).fetchall()
         finally:
             self.con.unregister("probe_article_ids")
-        found = {r[0]: _row_article(r) for r in rows}
+        found = {r[0]: article_from_row(r) for r in rows}
         return [found[i] for i in ids if i in found]
 
     def articles(
@@ -121,7 +119,7 @@ class NewsTables(DuckDBTables):
         sql += " ORDER BY published DESC, id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_row_article(r) for r in self.con.execute(sql, params).fetchall()]
+        return [article_from_row(r) for r in self.con.execute(sql, params).fetchall()]
 
     def count_articles(self) -> int:
         row = self.con.execute("SELECT count(*) FROM articles").fetchone()
@@ -352,24 +350,6 @@ def _article_row(a: Article) -> dict[str, Any]:
         "cluster_id": a.cluster_id,
         "tickers": list(a.tickers),
     }
-
-
-def _row_article(r: tuple[Any, ...]) -> Article:
-    return Article(
-        id=r[0],
-        source=r[1],
-        url=r[2],
-        title=r[3],
-        body=r[4],
-        language=r[5],
-        authors=tuple(r[6] or ()),
-        published=utc(r[7]),
-        published_inferred=bool(r[8]),
-        first_seen=utc(r[9]),
-        relays=tuple(r[10] or ()),
-        cluster_id=r[11],
-        tickers=tuple(r[12] or ()),
-    )
 
 
 def _article_frame(articles: Sequence[Article], clusters: Mapping[str, str] | None = None) -> Any:

@@ -13,6 +13,7 @@ import pandas as pd
 from movedesk.models import Article
 from movedesk.store.base import UpsertReport, utc
 from movedesk.store.postgres_base import PostgresTables
+from movedesk.store.rows import article_from_row
 
 _ARTICLE_TYPES = (
     ("id", "varchar"), ("source", "varchar"), ("url", "varchar"), ("title", "varchar"), ("body", "varchar"),
@@ -67,14 +68,14 @@ class PostgresNewsTables(PostgresTables):
 
     def article(self, article_id: str) -> Article | None:
         row = self._one(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = %s", [article_id])
-        return _row_article(row) if row else None
+        return article_from_row(row) if row else None
 
     def articles_by_id(self, article_ids: Sequence[str]) -> list[Article]:
         """The stored ones of ``article_ids``, in the order given (one query, not one per id)."""
         ids = list(dict.fromkeys(article_ids))
         if not ids:
             return []
-        found = {r[0]: _row_article(r) for r in self._rows(
+        found = {r[0]: article_from_row(r) for r in self._rows(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ANY(%s)", [ids])}  # fmt: skip
         return [found[i] for i in ids if i in found]
 
@@ -106,7 +107,7 @@ class PostgresNewsTables(PostgresTables):
         sql += " ORDER BY published DESC, id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_row_article(r) for r in self._rows(sql, params)]
+        return [article_from_row(r) for r in self._rows(sql, params)]
 
     def count_articles(self) -> int:
         row = self._one("SELECT count(*) FROM articles")
@@ -280,14 +281,6 @@ def _article_row(a: Article) -> list[Any]:
         a.id, a.source, a.url, a.title, a.body, a.language, list(a.authors), utc(a.published),
         a.published_inferred, utc(a.first_seen), list(a.relays), a.cluster_id, list(a.tickers),
     ]  # fmt: skip
-
-
-def _row_article(r: Sequence[Any]) -> Article:
-    return Article(
-        id=r[0], source=r[1], url=r[2], title=r[3], body=r[4], language=r[5], authors=tuple(r[6] or ()),
-        published=utc(r[7]), published_inferred=bool(r[8]), first_seen=utc(r[9]), relays=tuple(r[10] or ()),
-        cluster_id=r[11], tickers=tuple(r[12] or ()),
-    )  # fmt: skip
 
 
 def _stamp(value: Any) -> dt.datetime | None:

@@ -6,14 +6,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from movedesk.store.base import utc
 from movedesk.store.postgres_base import PostgresTables
+from movedesk.store.rows import POLL_COLUMNS, SOURCE_COLUMNS, poll_from_row
 
-_SOURCE_COLUMNS = (
-    "name", "kind", "url", "language", "timezone", "interval_minutes", "markets", "rate_per_second", "targets",
-    "enabled", "licence", "verified", "origin",
-)  # fmt: skip
-_POLL_COLUMNS = ("name", "attempted_at", "succeeded_at", "status", "error", "new_articles", "newest_item")
+_SOURCE_COLUMNS = SOURCE_COLUMNS
 
 
 class PostgresSourceTables(PostgresTables):
@@ -59,14 +55,8 @@ class PostgresSourceTables(PostgresTables):
 
     def source_polls(self) -> dict[str, dict[str, Any]]:
         """The last poll of each source: when, its status and error, new articles, the newest item's time."""
-        out = {}
-        for r in self._rows(f"SELECT {', '.join(_POLL_COLUMNS)} FROM source_polls"):
-            row = dict(zip(_POLL_COLUMNS, r, strict=True))
-            for key in ("attempted_at", "succeeded_at", "newest_item"):
-                if row[key] is not None:
-                    row[key] = utc(row[key])
-            out[row["name"]] = row
-        return out
+        rows = self._rows(f"SELECT {', '.join(POLL_COLUMNS)} FROM source_polls")
+        return {row["name"]: row for row in (poll_from_row(r) for r in rows)}
 
     def record_poll(
         self,
