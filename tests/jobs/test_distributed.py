@@ -299,5 +299,15 @@ def test_cli_moves_and_ingest_news_take_a_scheduler(
     assert result.exit_code == 0, result.output
     with Desk.open(tmp_path / "alone.duckdb") as alone:
         assert json.loads(result.stdout) == {"status": "ok", **alone.ingest_news([archive[0]]).to_dict()}
+    # the daily job: the same edition with its scan and the movers' news on the workers
+    import shutil
+
+    shutil.copy(db, tmp_path / "copy.duckdb")
+    run = ["run", "--date", "2008-01-23", "--universe", "sp500", "--top", "2", "--no-send", "--json"]
+    here = runner.invoke(app, ["--db", str(tmp_path / "copy.duckdb"), *run])
+    there = runner.invoke(app, ["--db", db, *run, "--scheduler", address])
+    assert here.exit_code == 0 and there.exit_code == 0, there.output
+    assert json.loads(here.stdout)["briefs"] == json.loads(there.stdout)["briefs"]
+    assert len(json.loads(there.stdout)["briefs"]) == 2
     bad = runner.invoke(app, ["--db", db, "moves", "--date", "2008-01-23", "--scheduler", "nowhere"])
     assert isinstance(bad.exception, ConfigError) and "not a Dask address" in str(bad.exception)

@@ -10,6 +10,7 @@ import typer
 
 from movedesk.cli._common import (
     Exit,
+    SchedulerOption,
     console,
     delivery_rows,
     err_console,
@@ -99,6 +100,7 @@ def run(
     ] = None,
     no_send: Annotated[bool, typer.Option("--no-send", help="Publish but do not mail")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout")] = False,
+    scheduler: Annotated[str | None, SchedulerOption] = None,
 ) -> None:
     """The daily job: ingest → detect → explain → publish the edition → send; safe to rerun. Exits 5 when
     some of the inputs to ingest were refused (the edition is still published from the rest). With --market,
@@ -126,8 +128,11 @@ def run(
     if no_send:
         cfg.send = False
     s = settings(ctx)
-    with open_desk_waiting(s) as desk:
-        report = run_daily(desk, date.date(), cfg)
+    from movedesk.jobs.distributed import client_for
+
+    # with a scheduler, the news files, the scan and the movers' news run on its workers (docs/dask.md)
+    with open_desk_waiting(s) as desk, client_for(scheduler or s.scheduler) as client:
+        report = run_daily(desk, date.date(), cfg, client=client)
     status = max(ingest_status(report.prices), ingest_status(report.news))
     status = Exit.PARTIAL if status or report.missing else Exit.OK  # the edition was published all the same
     payload: dict[str, Any] = {
