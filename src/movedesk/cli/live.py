@@ -58,8 +58,11 @@ def run_market_verb(
     if no_send:
         cfg.send = False
     chosen = market(name)
-    with open_desk_waiting(settings(ctx)) as desk:
-        report = run_market(desk, chosen, date, cfg)
+    from movedesk.jobs.distributed import client_for
+
+    s = settings(ctx)
+    with open_desk_waiting(s) as desk, client_for(s.scheduler) as client:  # MOVEDESK_SCHEDULER (docs/dask.md)
+        report = run_market(desk, chosen, date, cfg, client=client)
     status = Exit.PARTIAL if report.status == "partial" else Exit.OK
     payload: dict[str, Any] = {
         "schema_version": 1,
@@ -207,7 +210,8 @@ def _loop(ctx: typer.Context, markets: list[Any], cfg: Any, *, once: bool, as_js
     root.setLevel(logging.INFO)
     try:
         catchup = dt.timedelta(days=s.catchup_days)
-        scheduler = desk_scheduler(lambda: open_desk_waiting(s), markets, cfg, catchup=catchup)
+        scheduler = desk_scheduler(lambda: open_desk_waiting(s), markets, cfg, catchup=catchup,
+                                   scheduler=s.scheduler)  # fmt: skip
         with _stop_on_signals(scheduler.stop):
             outcomes = scheduler.run_due() if once else scheduler.loop()
     finally:

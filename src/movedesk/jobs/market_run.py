@@ -94,6 +94,7 @@ def run_market(
     provider: str | PriceProvider | None = None,
     mailer: SmtpMailer | None = None,
     now: Callable[[], dt.datetime] = utc_now,
+    client: Any = None,
 ) -> MarketRunReport:
     """Run ``market``'s daily job for ``session`` (None: the latest session whose run time has passed) and log
     it in the store's runs log (``market`` as amended by ``config.markets``; ``provider`` replaces the market's
@@ -110,7 +111,8 @@ def run_market(
         )
     # a second `run --market` of this market (another machine, a manual rerun) is refused, not interleaved
     with desk.store.job_lock(f"run-{market.name}"):
-        return _run_locked(desk, market, table, session, config, provider=provider, mailer=mailer, now=now)
+        return _run_locked(desk, market, table, session, config, provider=provider, mailer=mailer, now=now,
+                           client=client)  # fmt: skip
 
 
 def _run_locked(
@@ -123,6 +125,7 @@ def _run_locked(
     provider: str | PriceProvider | None,
     mailer: SmtpMailer | None,
     now: Callable[[], dt.datetime],
+    client: Any = None,
 ) -> MarketRunReport:
     report = MarketRunReport(market=market.name, session=session)
     report.attempt = desk.store.start_run(market.name, session, now())
@@ -139,6 +142,7 @@ def _run_locked(
         report.edition, report.briefs, report.deliveries = publish_and_send(
             desk, session, universe=market.universe, top=table.top or config.top, send=config.send,
             connections=config.connections, mailer=mailer, scope=market.name, scope_label=market.label,
+            client=client,
         )  # fmt: skip
     except BaseException as exc:
         desk.store.finish_run(market.name, session, now(), "failed", {**report.detail(), "error": str(exc)})
@@ -190,15 +194,19 @@ def desk_scheduler(
     mailer: SmtpMailer | None = None,
     now: Callable[[], dt.datetime] = utc_now,
     sleep: Callable[[float], object] | None = None,
+    scheduler: str | None = None,
 ) -> Scheduler:
     """The scheduler of ``movedesk schedule`` over a store: each run and each look at the runs log opens the
-    desk (``open_desk``) and closes it after, so ``movedesk serve`` shares the store between runs."""
+    desk (``open_desk``) and closes it after, so ``movedesk serve`` shares the store between runs. With a
+    Dask ``scheduler`` (docs/dask.md), each run's scan and its movers' news go to its workers."""
+    from movedesk.jobs.dask_cluster import client_for
+
     chosen = {m.name: effective_market(m, config)[0] for m in markets}
 
     def run(scheduled: ScheduledRun) -> str:
-        with open_desk() as desk:
+        with open_desk() as desk, client_for(scheduler) as client:
             report = run_market(desk, chosen[scheduled.market], scheduled.session, config,
-                                provider=provider, mailer=mailer, now=now)
+                                provider=provider, mailer=mailer, now=now, client=client)
         return report.status
 
     def done(market: str, since: dt.date) -> set[dt.date]:
