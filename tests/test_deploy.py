@@ -49,3 +49,11 @@ def test_movedesk_services_share_the_postgresql_store() -> None:
     assert anchor["MOVEDESK_DB"].startswith("postgresql://") and "@postgres:5432/" in anchor["MOVEDESK_DB"]
     for name in _commands("movedesk"):
         assert COMPOSE["services"][name]["environment"] == anchor
+
+
+def test_several_web_workers_need_a_postgresql_store(tmp_path: Path) -> None:
+    pytest.importorskip("uvicorn", reason='the web app needs the [web] extra (pip install ".[web]")')
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "one.duckdb"), "serve", "--workers", "2"])
+    assert result.exit_code != 0
+    assert "needs a PostgreSQL store" in str(result.exception or result.output)
+    assert not (tmp_path / "one.duckdb").exists()  # refused before anything was opened
