@@ -29,3 +29,20 @@ def test_message_has_code_and_hint() -> None:
     text = str(errors.UnknownCompany("no company or listing matches 'XYZ'"))
     assert text.startswith("[W040] no company or listing matches 'XYZ'")
     assert "movedesk companies" in text
+
+
+def test_cli_errors_print_brackets_as_written(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A message or hint with brackets (an extra's name, a list) is printed as written, not read as markup."""
+    import pytest
+
+    from movedesk.cli import main as cli_main
+    from movedesk.errors import StoreError
+
+    def failing(**_: object) -> None:
+        raise StoreError("the tables ['ledger'] are not movedesk's", hint='pip install "movedesk[postgres]"')
+
+    monkeypatch.setattr(cli_main, "app", failing)
+    with pytest.raises(SystemExit):
+        cli_main.main(["moves"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert "['ledger']" in err and 'pip install "movedesk[postgres]"' in err

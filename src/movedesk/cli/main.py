@@ -7,6 +7,7 @@ import traceback
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from movedesk import __version__
 from movedesk.cli import _common
@@ -71,7 +72,8 @@ def main(argv: list[str] | None = None) -> None:
     except MovedeskError as exc:
         if "--debug" in args:
             traceback.print_exc()
-        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+        # escaped: messages and hints hold brackets ('pip install "movedesk[web]"', lists) that are not markup
+        err_console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise SystemExit(exit_code(exc)) from None
     except Exception as exc:
         # click (vendored by typer) usage errors: they know how to show themselves and their exit code
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         if "No such command" in str(exc):
             name = str(exc).split("'")[1] if "'" in str(exc) else "?"
             err = UnknownCommand(f"unknown command {name!r}")
-            err_console.print(f"[red]error[/red] {err}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error[/red] {escape(str(err))}", highlight=False, soft_wrap=True)
         else:
             show()
         raise SystemExit(status) from None

@@ -23,8 +23,13 @@ def open_store(url: str | Path, *, read_only: bool = False) -> Store:
     """
     text = str(url)
     if is_server_url(text):
-        from movedesk.store.postgres_store import PostgresStore
-
+        try:
+            from movedesk.store.postgres_store import PostgresStore
+        except ImportError as exc:
+            raise StoreError(
+                f"PostgreSQL stores need psycopg 3 and its pool ({exc.name} is missing)",
+                hint='pip install "movedesk[postgres]"',
+            ) from exc
         return PostgresStore(text, read_only=read_only)
     if text != ":memory:":
         parent = Path(text).expanduser().parent
