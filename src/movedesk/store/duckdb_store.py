@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from movedesk.errors import StoreBusy, StoreCorrupt, StoreError, StoreTooNew
+from movedesk.errors import StoreBusy, StoreCorrupt, StoreError
 from movedesk.store.base import SCHEMA_VERSION
 from movedesk.store.duckdb_derived import DerivedTables
 from movedesk.store.duckdb_news import NewsTables
@@ -19,11 +19,11 @@ from movedesk.store.duckdb_newsletter import NewsletterTables
 from movedesk.store.duckdb_prices import PriceTables
 from movedesk.store.duckdb_runs import RunTables
 from movedesk.store.duckdb_sources import SourceTables
-from movedesk.store.migrations_list import migrations
+from movedesk.store.migrations_list import META, current_version, migrations
 
 log = logging.getLogger(__name__)
 
-_META = "movedesk_meta"
+_META = META
 
 
 class DuckDBStore(PriceTables, NewsTables, DerivedTables, NewsletterTables, SourceTables, RunTables):
@@ -62,16 +62,7 @@ class DuckDBStore(PriceTables, NewsTables, DerivedTables, NewsletterTables, Sour
 
     def _migrate(self, *, read_only: bool) -> None:
         tables = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if tables and _META not in tables:
-            # Somebody else's database: refuse rather than write our tables into it.
-            raise StoreCorrupt(
-                f"{self.url} is a DuckDB file but not a movedesk store (it has tables {sorted(tables)[:5]})"
-            )
-        current = self.schema_version() if _META in tables else 0
-        if current > SCHEMA_VERSION:
-            raise StoreTooNew(
-                f"{self.url} has schema version {current}; this movedesk understands up to {SCHEMA_VERSION}"
-            )
+        current = current_version(self.url, "a DuckDB file", tables, self.schema_version)
         if read_only or current == SCHEMA_VERSION:
             return
         with self.transaction():

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from movedesk.errors import StoreBusy, StoreCorrupt, StoreError, StoreTooNew
+from movedesk.errors import StoreBusy, StoreError
 from movedesk.store.base import SCHEMA_VERSION
-from movedesk.store.migrations_list import migrations
+from movedesk.store.migrations_list import META, current_version, migrations
 from movedesk.store.postgres_derived import PostgresDerivedTables
 from movedesk.store.postgres_news import PostgresNewsTables
 from movedesk.store.postgres_newsletter import PostgresNewsletterTables
@@ -25,7 +25,7 @@ from movedesk.store.postgres_sources import PostgresSourceTables
 
 log = logging.getLogger(__name__)
 
-_META = "movedesk_meta"
+_META = META
 #: Advisory-lock keys (pg_advisory_*(MOVEDESK, key)): migrations, and each named job (hashtext of its name).
 _MOVEDESK = 0x6D6F7665  # "move"
 _MIGRATION = 1
@@ -56,14 +56,10 @@ class PostgresStore(
     ``postgres_newsletter``, ``postgres_sources`` and ``postgres_runs``."""
 
     def __init__(self, url: str, *, read_only: bool = False, max_size: int = 8, timeout: float = 10.0) -> None:
-        try:
-            import psycopg
-            from psycopg.conninfo import conninfo_to_dict, make_conninfo
-            from psycopg_pool import ConnectionPool, PoolTimeout
-        except ImportError as exc:
-            raise StoreError(
-                "PostgreSQL stores need psycopg 3 and its pool", hint='pip install "movedesk[postgres]"'
-            ) from exc
+        import psycopg  # the [postgres] extra; open_store says what to install when it is missing
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
+        from psycopg_pool import ConnectionPool, PoolTimeout
+
         self.url = redacted(url)
         self.path: Path | None = None  # a server holds the data, not a file
         self._local = threading.local()
@@ -120,18 +116,8 @@ class PostgresStore(
         with self.transaction():
             if not read_only:  # two processes opening a new database at once: one migrates, the other waits
                 self._run("SELECT pg_advisory_xact_lock(%s, %s)", [_MOVEDESK, _MIGRATION])
-            tables = self._tables()
-            if tables and _META not in tables:
-                raise StoreCorrupt(
-                    f"{self.url} is a PostgreSQL database but not a movedesk store (it has tables "
-                    f"{sorted(tables)[:5]})",
-                    hint="give movedesk a database (or schema) of its own",
-                )
-            current = self.schema_version() if _META in tables else 0
-            if current > SCHEMA_VERSION:
-                raise StoreTooNew(
-                    f"{self.url} has schema version {current}; this movedesk understands up to {SCHEMA_VERSION}"
-                )
+            current = current_version(self.url, "a PostgreSQL database", self._tables(), self.schema_version,
+                                      hint="give movedesk a database (or schema) of its own")  # fmt: skip
             if read_only or current == SCHEMA_VERSION:
                 return
             self._run(f"CREATE TABLE IF NOT EXISTS {_META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
