@@ -98,10 +98,9 @@ def main() -> None:
             print(f"built {n:,}-article archive in {time.perf_counter() - t:.0f} s "
                   f"({archive.stat().st_size / 1e6:,.0f} MB)", flush=True)  # fmt: skip
             if args.pg:
-                sys.path.insert(0, str(Path(__file__).resolve().parent))
-                from bench_postgres import new_schema
+                from movedesk.testing.postgres import create_schema
 
-                db = new_schema(args.pg)
+                db = create_schema(args.pg)
             else:
                 db = str(Path(tmp) / f"store-{n}.duckdb")
             out = subprocess.run([sys.executable, "-c", CHILD, db, str(archive), "1" if args.link else "0"],

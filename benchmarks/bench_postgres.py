@@ -29,10 +29,8 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -41,17 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_explain
 import bench_web
 
+from movedesk.testing.postgres import create_schema
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def new_schema(server: str) -> str:
-    """A store URL on a fresh schema of ``server``."""
-    import psycopg
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return f"{server}?options={quote(f'-csearch_path={schema}')}"
 
 
 def bench_explain_stores(server: str, shared: Path, n_cases: int, tmp: Path) -> None:
@@ -68,7 +58,7 @@ def bench_explain_stores(server: str, shared: Path, n_cases: int, tmp: Path) -> 
     links = {a.id: sorted(link_companies(a, registry)) for a in reuters}
     big = reuters + bench_explain.near_copies(reuters, links, bench_explain.TARGET_ARTICLES - len(reuters), rng)
     bars = bars_for(cases, shared / PRICES_FILE, registry)
-    urls = {"duckdb": str(tmp / "explain.duckdb"), "postgresql": new_schema(server)}
+    urls = {"duckdb": str(tmp / "explain.duckdb"), "postgresql": create_schema(server)}
     desks: dict[str, Any] = {}
     for name, url in urls.items():
         t = time.perf_counter()
@@ -101,7 +91,7 @@ def bench_ingest(server: str, shared: Path, n: int, tmp: Path) -> None:
     pq.write_table(pq.read_table(shared / NEWS_FILE).slice(0, n), part)
     print(f"\ningest: Desk.ingest_news of {n:,} Reuters articles (one Parquet file), linking included")
     rates = {}
-    for name, url in (("duckdb", str(tmp / "ingest.duckdb")), ("postgresql", new_schema(server))):
+    for name, url in (("duckdb", str(tmp / "ingest.duckdb")), ("postgresql", create_schema(server))):
         with Desk.open(url, Settings(db=url)) as desk:
             t = time.perf_counter()
             report = desk.ingest_news([part])
@@ -139,7 +129,7 @@ def bench_pages(server: str, seconds: int, connections: int, tmp: Path) -> None:
     load = bench_web.run_wrk if shutil.which("wrk") else bench_web.run_python
     results = {}
     for name, db, workers in (("DuckDB, 1 worker (baseline)", str(tmp / "web.duckdb"), 1),
-                              ("PostgreSQL, 4 workers", new_schema(server), 4)):  # fmt: skip
+                              ("PostgreSQL, 4 workers", create_schema(server), 4)):  # fmt: skip
         slug = run_demo(tmp / f"demo-{workers}", db=db).paths["json"].stem
         proc, base = _serve(db, workers)
         try:

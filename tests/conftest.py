@@ -65,19 +65,13 @@ def _skip_or_fail(reason: str) -> None:
 @contextlib.contextmanager
 def _fresh_schema(server: str) -> Iterator[str]:
     """A new, empty schema on ``server`` as a store URL; dropped at the end."""
-    import uuid
-    from urllib.parse import quote
+    from movedesk.testing.postgres import create_schema, drop_schema
 
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
+    url = create_schema(server)
     try:
-        yield f"{server}?options={quote(f'-csearch_path={schema}')}"
+        yield url
     finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        drop_schema(server, url)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from movedesk.config import is_server_url
 from movedesk.gather.ingest import IngestOptions, IngestReport, ingest
 from movedesk.gather.normalise import BuildOptions, Rejection
 from movedesk.models import Article
@@ -128,7 +129,7 @@ def _stored(db: Path | str) -> dict[str, Any]:
     """Every stored row of the news tables (the SQL runs on DuckDB and PostgreSQL alike)."""
     store = open_store(db)
     try:
-        if str(db).startswith("postgresql://"):
+        if is_server_url(db):
             import psycopg
 
             conn: Any = psycopg.connect(str(db), autocommit=True)

@@ -31,7 +31,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 
-from movedesk.config import Settings
+from movedesk.config import Settings, is_server_url
 from movedesk.errors import ProviderError
 
 
@@ -195,7 +195,7 @@ def journal_path(store: SendLogStore) -> Path | None:
     send is rerun where it ran); None for an in-memory store."""
     if store.path is not None:
         return Path(f"{store.path}.sendlog")
-    if store.url.startswith("postgresql://"):
+    if is_server_url(store.url):
         import hashlib
 
         import platformdirs

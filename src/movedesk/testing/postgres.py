@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,18 +92,26 @@ def throwaway_cluster() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def wait_ready(url: str, timeout: float = 30.0) -> None:
+def create_schema(server: str) -> str:
+    """A new, empty schema on ``server``, as a store URL (its ``search_path`` set to the schema)."""
+    import uuid
+    from urllib.parse import quote
+
     import psycopg
 
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            psycopg.connect(url, connect_timeout=2).close()
-            return
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return f"{server}?options={quote(f'-csearch_path={schema}')}"
+
+
+def drop_schema(server: str, url: str) -> None:
+    """Drop the schema :func:`create_schema` made for ``url``."""
+    import psycopg
+
+    schema = url.rsplit("search_path%3D", 1)[1]
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def main(argv: list[str]) -> int:
