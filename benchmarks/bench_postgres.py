@@ -111,16 +111,7 @@ def _serve(db: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
         cmd += ["--workers", str(workers)]
     proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONWARNINGS": "ignore", "MOVEDESK_SECRET_KEY": "bench"},
                             stderr=subprocess.DEVNULL)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2).read()
-            return proc, base
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start")
+    return proc, bench_web.wait_healthy(proc, port)
 
 
 def bench_pages(server: str, seconds: int, connections: int, tmp: Path) -> None:

@@ -65,12 +65,17 @@ def start_server(db: str, ttl: float) -> tuple[subprocess.Popen[bytes], str]:
     log = open(Path(db).with_suffix(f".server-{port}.log"), "w")  # noqa: SIM115 (kept open for the child)
     proc = subprocess.Popen([sys.executable, "-c", SERVER, db, str(port), str(ttl)],
                             env={**os.environ, "PYTHONWARNINGS": "ignore"}, stderr=log)
+    return proc, wait_healthy(proc, port)
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], port: int) -> str:
+    """The server's base URL once /healthz answers (the process is killed if it never does)."""
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(base + "/healthz", timeout=2).read()
-            return proc, base
+            return base
         except OSError:
             time.sleep(0.2)
     proc.kill()
